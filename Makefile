@@ -1,0 +1,63 @@
+# innkeeper — the two commands a new machine needs: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# PostgreSQL used by `make test` for the second pass; override to point elsewhere.
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+.PHONY: help run test test-sqlite test-postgres lint typecheck install clean
+
+help:
+	@echo "make run    install, migrate, load the demo and serve on http://127.0.0.1:8000"
+	@echo "make test   install and run the whole suite (SQLite, then PostgreSQL) + ruff + mypy"
+
+# Find a Python >= 3.12 by *running* candidates: PATH names first, then pyenv's folders
+# (pyenv shims exist for versions that are not selected and fail when run).
+$(VENV)/bin/python:
+	@set -e; found=""; \
+	for c in python3.13 python3.12 python3 python \
+	         $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 \
+	         /usr/bin/python3.13 /usr/bin/python3.12 /usr/local/bin/python3.13 /usr/local/bin/python3.12; do \
+	  if "$$c" -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
+	    found="$$c"; break; fi; \
+	done; \
+	if [ -z "$$found" ]; then \
+	  echo "innkeeper needs Python >= 3.12 with venv. Install one, e.g. 'apt-get install python3.12 python3.12-venv'" >&2; \
+	  echo "or 'pyenv install 3.13', then run make again." >&2; exit 1; fi; \
+	echo "Using $$found ($$("$$found" --version))"; \
+	"$$found" -m venv $(VENV)
+
+$(STAMP): $(VENV)/bin/python pyproject.toml
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/innkeeper migrate --no-input
+	$(BIN)/innkeeper demo --if-empty
+	$(BIN)/innkeeper serve --host 127.0.0.1 --port 8000
+
+lint: install
+	$(BIN)/ruff check src bench
+	$(BIN)/ruff format --check src bench
+
+typecheck: install
+	$(BIN)/mypy
+
+test-sqlite: install
+	DATABASE_URL= $(BIN)/pytest
+
+test-postgres: install
+	@rc=0; $(PY) -m innkeeper.testing.require_postgres "$(TEST_POSTGRES_URL)" || rc=$$?; \
+	if [ $$rc -eq 3 ]; then exit 0; elif [ $$rc -ne 0 ]; then exit $$rc; fi; \
+	DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest
+
+test: install lint typecheck test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from pydantic import Field
+
+from innkeeper.accounts import services
+from innkeeper.core.auth import api_user, bearer
+from innkeeper.core.schemas import AUTH_ERRORS, COMMON_ERRORS, Problem, StrictIn
+
+router = Router()
+
+
+class RegisterIn(StrictIn):
+    email: str = Field(max_length=254)
+    password: str = Field(min_length=1, max_length=200)
+    name: str = Field(default="", max_length=200)
+
+
+class LoginIn(StrictIn):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=200)
+
+
+class UserOut(Schema):
+    id: int
+    email: str
+    name: str
+    role: str
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: datetime
+    token_type: str = "Bearer"
+
+
+@router.post("/register", response={201: UserOut, 409: Problem, **COMMON_ERRORS}, auth=None)
+def register(request: HttpRequest, payload: RegisterIn) -> tuple[int, object]:
+    """Create a guest account. Staff accounts are made by managers (admin or CLI)."""
+    user = services.user_register(email=payload.email, password=payload.password,
+                                  name=payload.name)
+    return 201, user
+
+
+@router.post("/login", response={200: TokenOut, 401: Problem, **COMMON_ERRORS}, auth=None)
+def login(request: HttpRequest, payload: LoginIn) -> TokenOut:
+    issued = services.user_login(email=payload.email, password=payload.password)
+    return TokenOut(token=issued.token, expires_at=issued.expires_at)
+
+
+@router.post("/logout", response={204: None, **AUTH_ERRORS}, auth=bearer)
+def logout(request: HttpRequest) -> tuple[int, None]:
+    """Revoke the token this request was made with."""
+    raw = request.headers.get("Authorization", "").partition(" ")[2].strip()
+    services.token_revoke(raw_token=raw)
+    return 204, None
+
+
+@router.get("/me", response={200: UserOut, **AUTH_ERRORS}, auth=bearer)
+def me(request: HttpRequest) -> object:
+    return api_user(request)

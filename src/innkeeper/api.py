@@ -1,0 +1,111 @@
+"""The /api/v1 NinjaAPI: routers, and every error rendered as RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from innkeeper.accounts.api import router as auth_router
+from innkeeper.bookings.api import router as bookings_router
+from innkeeper.core.errors import (
+    PROBLEM_CONTENT_TYPE,
+    ApplicationError,
+    application_error_response,
+    problem_response,
+)
+from innkeeper.core.middleware import DB_RETRY_AFTER_SECONDS
+from innkeeper.rooms.api import router as rooms_router
+
+logger = logging.getLogger(__name__)
+
+HTTP_ERROR_CODES = {400: "malformed_request", 401: "unauthorized", 403: "forbidden",
+                    404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}
+
+
+class InnkeeperAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """Declare error bodies as application/problem+json, which is what they are."""
+        schema = super().get_openapi_schema(**kwargs)
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+        return schema
+
+
+api = InnkeeperAPI(
+    title="innkeeper API",
+    version="1.0.0",
+    description="Rooms, availability and bookings for small hotels. Errors are RFC 9457 "
+    "problem+json with a stable `code`.",
+    urls_namespace="api-v1",
+    docs_url="/docs",
+)
+api.add_router("/auth", auth_router, tags=["auth"])
+api.add_router("", rooms_router, tags=["rooms"])
+api.add_router("", bookings_router, tags=["bookings"])
+
+
+@api.exception_handler(ApplicationError)
+def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return application_error_response(exc)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {"loc": [str(part) for part in error.get("loc", [])], "msg": str(error.get("msg", "")),
+         "type": str(error.get("type", ""))}
+        for error in exc.errors
+    ]
+    first = errors[0] if errors else {"loc": [], "msg": "invalid"}
+    where = ".".join(part for part in first["loc"] if part not in ("body", "payload", "query"))
+    detail = f"{where}: {first['msg']}" if where else str(first["msg"])
+    return problem_response(422, "invalid_input", detail, extra={"errors": errors})
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem_response(
+        401, "unauthorized", "A valid bearer token is required: POST /api/v1/auth/login.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = HTTP_ERROR_CODES.get(exc.status_code, "error")
+    detail = "The request body is not valid JSON." if exc.status_code == 400 else str(exc)
+    return problem_response(exc.status_code, code, detail)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem_response(404, "not_found", "Not found.")
+
+
+@api.exception_handler(OperationalError)
+def on_database_error(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    logger.error("database unavailable: %s", exc)
+    return problem_response(
+        503, "database_unavailable", "The database is unavailable; try again shortly.",
+        headers={"Retry-After": DB_RETRY_AFTER_SECONDS},
+    )
+
+
+api.add_exception_handler(InterfaceError, on_database_error)  # type: ignore[arg-type]
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("unhandled API error on %s %s", request.method, request.path)
+    detail = f"{type(exc).__name__}" if settings.DEBUG else "Something went wrong on our side."
+    return problem_response(500, "internal_error", detail)

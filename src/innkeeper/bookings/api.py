@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from innkeeper.bookings import selectors, services
+from innkeeper.bookings.models import Booking, BookingStatus
+from innkeeper.core.auth import api_user, bearer
+from innkeeper.core.idempotency import idempotent
+from innkeeper.core.schemas import AUTH_ERRORS, COMMON_ERRORS, Problem, StrictIn
+
+router = Router()
+BOOKING_ERRORS = {**AUTH_ERRORS, 403: Problem, 404: Problem, 409: Problem}
+
+
+class AvailableRoomOut(Schema):
+    room_id: int
+    number: str
+    property_id: int
+    room_type_id: int
+    room_type: str
+    capacity: int
+    nightly_rate: Decimal
+    nights: int
+    total_price: Decimal
+    currency: str
+
+
+class AvailabilityOut(Schema):
+    check_in: date
+    check_out: date
+    guests: int
+    nights: int
+    rooms: list[AvailableRoomOut]
+
+
+class AvailabilityQuery(Schema):
+    check_in: date
+    check_out: date
+    guests: int = Field(default=1, ge=1, le=50)
+    property_id: int | None = None
+
+
+class BookingIn(StrictIn):
+    room_id: int
+    check_in: date
+    check_out: date
+    guests: int = Field(ge=1, le=50)
+    guest_name: str = Field(default="", max_length=200)
+    guest_email: str = Field(default="", max_length=254)
+    guest_phone: str = Field(default="", max_length=40)
+    notes: str = Field(default="", max_length=2000)
+
+
+class CancelIn(StrictIn):
+    reason: str = Field(default="", max_length=300)
+
+
+class BookingOut(Schema):
+    reference: str
+    status: BookingStatus
+    property_id: int
+    room_id: int
+    room_number: str
+    room_type: str
+    guest_name: str
+    guest_email: str
+    guests: int
+    check_in: date
+    check_out: date
+    nights: int
+    total_price: Decimal
+    currency: str
+    created_at: datetime
+    expires_at: datetime | None
+    confirmed_at: datetime | None
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    cancelled_at: datetime | None
+
+    @staticmethod
+    def resolve_room_number(obj: Booking) -> str:
+        return obj.room.number
+
+    @staticmethod
+    def resolve_room_type(obj: Booking) -> str:
+        return obj.room.room_type.name
+
+
+class BookingPage(Schema):
+    count: int
+    items: list[BookingOut]
+
+
+class BookingFilters(Schema):
+    status: BookingStatus | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    property_id: int | None = None
+    limit: int = Field(default=50, ge=1, le=500)
+    offset: int = Field(default=0, ge=0)
+
+
+@router.get("/availability", response={200: AvailabilityOut, 404: Problem, **COMMON_ERRORS},
+            auth=None)
+def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> AvailabilityOut:
+    """Free rooms for [check_in, check_out) that sleep `guests`, with the price of the stay."""
+    found = selectors.availability_search(
+        check_in=query.check_in, check_out=query.check_out, guests=query.guests,
+        property_id=query.property_id,
+    )
+    rooms = [
+        AvailableRoomOut(
+            room_id=item.room.pk, number=item.room.number, property_id=item.room.property_id,
+            room_type_id=item.room.room_type_id, room_type=item.room.room_type.name,
+            capacity=item.room.room_type.capacity, nightly_rate=item.room.room_type.nightly_rate,
+            nights=item.nights, total_price=item.total_price, currency=item.room.property.currency,
+        )
+        for item in found
+    ]
+    return AvailabilityOut(
+        check_in=query.check_in, check_out=query.check_out, guests=query.guests,
+        nights=(query.check_out - query.check_in).days, rooms=rooms,
+    )
+
+
+def _booking_json(booking: Booking) -> dict[str, Any]:
+    return BookingOut.from_orm(booking).model_dump(mode="json")
+
+
+@router.post("/bookings", response={201: BookingOut, **BOOKING_ERRORS}, auth=bearer)
+def create_booking(request: HttpRequest, payload: BookingIn) -> JsonResponse:
+    """Book a room. 409 `room_unavailable` when any night is taken. Send an Idempotency-Key
+    header to make retries safe: the same key and body replay the first response."""
+    user = api_user(request)
+
+    def work() -> tuple[int, dict[str, Any]]:
+        booking = services.booking_create(
+            created_by=user, guest=None if user.is_staff else user, **payload.model_dump()
+        )
+        return 201, _booking_json(booking)
+
+    status, body = idempotent(
+        scope=f"booking_create:user:{user.pk}",
+        key=request.headers.get("Idempotency-Key"),
+        payload=payload.model_dump(mode="json"),
+        work=work,
+    )
+    # Already serialized (and possibly replayed from storage): send it as it is.
+    return JsonResponse(body, status=status)
+
+
+@router.get("/bookings", response={200: BookingPage, **AUTH_ERRORS}, auth=bearer)
+def list_bookings(request: HttpRequest, filters: Query[BookingFilters]) -> dict[str, Any]:
+    """Your bookings; staff see every booking and may filter by stay dates and status."""
+    bookings = selectors.booking_list(
+        user=api_user(request), status=filters.status, date_from=filters.date_from,
+        date_to=filters.date_to, property_id=filters.property_id,
+    )
+    page = bookings[filters.offset : filters.offset + filters.limit]
+    return {"count": bookings.count(), "items": list(page)}
+
+
+@router.get("/bookings/{reference}", response={200: BookingOut, **BOOKING_ERRORS}, auth=bearer)
+def get_booking(request: HttpRequest, reference: str) -> Booking:
+    return selectors.booking_get(reference=reference, user=api_user(request))
+
+
+def _transition(
+    request: HttpRequest, reference: str, action: Callable[..., Booking], **extra: Any
+) -> Booking:
+    booking = action(reference=reference, actor=api_user(request), **extra)
+    return selectors.booking_get(reference=booking.reference, user=api_user(request))
+
+
+@router.post("/bookings/{reference}/cancel", response={200: BookingOut, **BOOKING_ERRORS},
+             auth=bearer)
+def cancel_booking(request: HttpRequest, reference: str, payload: CancelIn | None = None
+                   ) -> Booking:
+    reason = payload.reason if payload else ""
+    return _transition(request, reference, services.booking_cancel, reason=reason)
+
+
+@router.post("/bookings/{reference}/confirm", response={200: BookingOut, **BOOKING_ERRORS},
+             auth=bearer)
+def confirm_booking(request: HttpRequest, reference: str) -> Booking:
+    """Staff: confirm a pending booking."""
+    return _transition(request, reference, services.booking_confirm)
+
+
+@router.post("/bookings/{reference}/check-in", response={200: BookingOut, **BOOKING_ERRORS},
+             auth=bearer)
+def check_in_booking(request: HttpRequest, reference: str) -> Booking:
+    """Staff: the guest has arrived (from the arrival day until the day before departure)."""
+    return _transition(request, reference, services.booking_check_in)
+
+
+@router.post("/bookings/{reference}/check-out", response={200: BookingOut, **BOOKING_ERRORS},
+             auth=bearer)
+def check_out_booking(request: HttpRequest, reference: str) -> Booking:
+    """Staff: the guest has left."""
+    return _transition(request, reference, services.booking_check_out)
+
+
+@router.post("/bookings/{reference}/no-show", response={200: BookingOut, **BOOKING_ERRORS},
+             auth=bearer)
+def no_show_booking(request: HttpRequest, reference: str) -> Booking:
+    """Staff: the guest never arrived (from the arrival day on)."""
+    return _transition(request, reference, services.booking_mark_no_show)

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class BookingsConfig(AppConfig):
+    name = "innkeeper.bookings"
+    label = "bookings"
+    verbose_name = "Bookings"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from innkeeper.bookings.integrity import ensure_overlap_guard
+
+        # SQLite drops triggers when a migration rebuilds the table: put them back every time.
+        post_migrate.connect(ensure_overlap_guard, sender=self)

@@ -1,0 +1,125 @@
+"""Reads about bookings and free rooms. Each runs a constant number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from innkeeper.accounts.models import User
+from innkeeper.bookings.models import ACTIVE_STATUSES, Booking
+from innkeeper.bookings.rules import validate_stay
+from innkeeper.core.errors import NotFound
+from innkeeper.rooms.models import Property, Room
+from innkeeper.rooms.pricing import stay_price
+
+
+@dataclass(frozen=True)
+class AvailableRoom:
+    room: Room
+    nights: int
+    total_price: Decimal
+
+
+def overlapping_active(*, check_in: date, check_out: date) -> QuerySet[Booking]:
+    """Active bookings that share at least one night with [check_in, check_out)."""
+    return Booking.objects.filter(
+        status__in=ACTIVE_STATUSES, check_in__lt=check_out, check_out__gt=check_in
+    )
+
+
+def availability_search(
+    *, check_in: date, check_out: date, guests: int, property_id: int | None = None
+) -> list[AvailableRoom]:
+    """Active rooms big enough for the party and free for every night of the stay."""
+    properties = Property.objects.all()
+    if property_id is not None:
+        properties = properties.filter(pk=property_id)
+    props = list(properties)
+    if property_id is not None and not props:
+        raise NotFound(f"No property with id {property_id}.", code="property_not_found")
+    for prop in props:
+        validate_stay(prop, check_in, check_out)
+    nights = (check_out - check_in).days
+    taken = overlapping_active(check_in=check_in, check_out=check_out).filter(
+        room=OuterRef("pk")
+    )
+    rooms = (
+        Room.objects.filter(is_active=True, room_type__capacity__gte=guests, property__in=props)
+        .filter(~Exists(taken))
+        .select_related("room_type", "property")
+        .order_by("property_id", "room_type__nightly_rate", "number")
+    )
+    return [
+        AvailableRoom(
+            room=room,
+            nights=nights,
+            total_price=stay_price(nightly_rate=room.room_type.nightly_rate, nights=nights),
+        )
+        for room in rooms
+    ]
+
+
+def booking_list(
+    *,
+    user: User,
+    status: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    property_id: int | None = None,
+) -> QuerySet[Booking]:
+    """A guest sees their own bookings; staff see all, filtered by stay dates and status."""
+    bookings = Booking.objects.select_related("room", "room__room_type", "property")
+    if not user.is_staff:
+        bookings = bookings.filter(guest=user)
+    if status:
+        bookings = bookings.filter(status=status)
+    if property_id is not None:
+        bookings = bookings.filter(property_id=property_id)
+    # Dates select stays that touch the window [date_from, date_to).
+    if date_from:
+        bookings = bookings.filter(check_out__gt=date_from)
+    if date_to:
+        bookings = bookings.filter(check_in__lt=date_to)
+    return bookings.order_by("check_in", "room__number", "id")
+
+
+def booking_get(*, reference: str, user: User | None) -> Booking:
+    """A booking the user may see; others' bookings look exactly like missing ones."""
+    query = Q(reference=reference.upper())
+    if user is None or not user.is_staff:
+        query &= Q(guest=user) if user is not None else Q(pk__in=[])
+    booking = (
+        Booking.objects.select_related("room", "room__room_type", "property", "guest")
+        .filter(query)
+        .first()
+    )
+    if booking is None:
+        raise NotFound(f"No booking {reference}.", code="booking_not_found")
+    return booking
+
+
+def overlap_report() -> list[tuple[Booking, Booking]]:
+    """Pairs of active bookings of one room that overlap: should always be empty."""
+    first = Booking.objects.filter(status__in=ACTIVE_STATUSES)
+    clashes = first.filter(
+        Exists(
+            Booking.objects.filter(
+                room=OuterRef("room"),
+                status__in=ACTIVE_STATUSES,
+                check_in__lt=OuterRef("check_out"),
+                check_out__gt=OuterRef("check_in"),
+                pk__gt=OuterRef("pk"),
+            )
+        )
+    ).select_related("room")
+    pairs: list[tuple[Booking, Booking]] = []
+    for booking in clashes:
+        others = overlapping_active(
+            check_in=booking.check_in, check_out=booking.check_out
+        ).filter(room=booking.room, pk__gt=booking.pk)
+        pairs.extend((booking, other) for other in others)
+    return pairs
+

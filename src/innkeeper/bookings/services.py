@@ -1,0 +1,220 @@
+"""Writes to bookings. Every status change goes through `_transition` and leaves an event."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from innkeeper.accounts.models import User
+from innkeeper.bookings.integrity import is_overlap_violation
+from innkeeper.bookings.models import ALLOWED_TRANSITIONS, Booking, BookingEvent
+from innkeeper.bookings.models import BookingStatus as S
+from innkeeper.bookings.rules import property_today, validate_stay
+from innkeeper.bookings.selectors import overlapping_active
+from innkeeper.core.db import atomic_with_retry
+from innkeeper.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, RoomUnavailable
+from innkeeper.core.ids import new_reference
+from innkeeper.rooms.models import Room
+from innkeeper.rooms.pricing import stay_price
+
+UNAVAILABLE = "Room {room} is already booked for some of these nights. Choose other dates or rooms."
+
+
+def booking_create(
+    *,
+    room_id: int,
+    check_in: date,
+    check_out: date,
+    guests: int,
+    created_by: User | None,
+    guest: User | None = None,
+    guest_name: str = "",
+    guest_email: str = "",
+    guest_phone: str = "",
+    notes: str = "",
+) -> Booking:
+    """Book a room, or raise RoomUnavailable. Safe against any number of concurrent callers."""
+    if guests < 1:
+        raise InvalidInput("A booking is for at least one guest.", extra={"field": "guests"})
+    name = guest_name.strip() or (guest.name if guest else "") or (guest.email if guest else "")
+    email = guest_email.strip().lower() or (guest.email if guest else "")
+    if not email:
+        raise InvalidInput("A guest email is required.", extra={"field": "guest_email"})
+
+    def create() -> Booking:
+        room = _lock_room(room_id)
+        stay = validate_stay(room.property, check_in, check_out)
+        if guests > room.room_type.capacity:
+            raise InvalidInput(
+                f"Room {room.number} sleeps at most {room.room_type.capacity}.",
+                code="too_many_guests",
+                extra={"field": "guests"},
+            )
+        # The room row is locked, so this re-check cannot race another booking of the room;
+        # the database constraint stays behind it as the backstop.
+        if overlapping_active(check_in=check_in, check_out=check_out).filter(room=room).exists():
+            raise RoomUnavailable(UNAVAILABLE.format(room=room.number))
+        instant = room.property.instant_booking
+        now = timezone.now()
+        booking = Booking(
+            reference=new_reference(),
+            property=room.property,
+            room=room,
+            guest=guest,
+            guest_name=name or email,
+            guest_email=email,
+            guest_phone=guest_phone.strip(),
+            guests=guests,
+            check_in=check_in,
+            check_out=check_out,
+            nights=stay.nights,
+            total_price=stay_price(nightly_rate=room.room_type.nightly_rate, nights=stay.nights),
+            currency=room.property.currency,
+            status=S.CONFIRMED if instant else S.PENDING,
+            confirmed_at=now if instant else None,
+            expires_at=None
+            if instant
+            else now + timedelta(minutes=settings.BOOKING_PENDING_TTL_MINUTES),
+            notes=notes,
+            created_by=created_by,
+        )
+        try:
+            with transaction.atomic():
+                booking.save(force_insert=True)
+        except IntegrityError as error:
+            if is_overlap_violation(error):
+                raise RoomUnavailable(UNAVAILABLE.format(room=room.number)) from error
+            raise
+        _record(booking, "booking.created", "", booking.status, created_by)
+        return booking
+
+    return atomic_with_retry(create)
+
+
+def _lock_room(room_id: int) -> Room:
+    try:
+        room = (
+            Room.objects.select_for_update(of=("self",))
+            .select_related("room_type", "property")
+            .get(pk=room_id)
+        )
+    except Room.DoesNotExist as error:
+        raise NotFound(f"No room with id {room_id}.", code="room_not_found") from error
+    if not room.is_active:
+        raise RoomUnavailable(f"Room {room.number} is not open for booking.")
+    return room
+
+
+def _record(booking: Booking, action: str, before: str, after: str, actor: User | None,
+            note: str = "") -> None:
+    BookingEvent.objects.create(
+        booking=booking, action=action, from_status=before, to_status=after, actor=actor,
+        note=note[:300],
+    )
+
+
+def _transition(
+    *, reference: str, to: str, actor: User | None, note: str = "", guard: str = ""
+) -> Booking:
+    def change() -> Booking:
+        booking = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("property", "room")
+            .filter(reference=reference.upper())
+            .first()
+        )
+        if booking is None:
+            raise NotFound(f"No booking {reference}.", code="booking_not_found")
+        _check_allowed(booking, to, actor, guard)
+        before = booking.status
+        booking.status = to
+        stamp = {
+            S.CONFIRMED: "confirmed_at",
+            S.CHECKED_IN: "checked_in_at",
+            S.CHECKED_OUT: "checked_out_at",
+            S.CANCELLED: "cancelled_at",
+        }.get(S(to))
+        fields = ["status", "updated_at"]
+        if stamp:
+            setattr(booking, stamp, timezone.now())
+            fields.append(stamp)
+        if to == S.CANCELLED:
+            booking.cancel_reason = note[:300]
+            fields.append("cancel_reason")
+        booking.save(update_fields=fields)
+        _record(booking, f"booking.{to}", before, to, actor, note)
+        return booking
+
+    return atomic_with_retry(change)
+
+
+def _check_allowed(booking: Booking, to: str, actor: User | None, guard: str) -> None:
+    if actor is not None and not actor.is_staff and booking.guest_id != actor.pk:
+        raise NotFound(f"No booking {booking.reference}.", code="booking_not_found")
+    if to not in ALLOWED_TRANSITIONS[booking.status]:
+        raise InvalidTransition(
+            f"Booking {booking.reference} is {booking.get_status_display().lower()}; "
+            f"it cannot become {S(to).label.lower()}.",
+            extra={"status": booking.status},
+        )
+    today = property_today(booking.property)
+    if guard == "arrival" and not booking.check_in <= today < booking.check_out:
+        raise InvalidTransition(
+            f"Check-in is possible from {booking.check_in} until the day before check-out.",
+            code="outside_stay_dates",
+        )
+    if guard == "no_show" and today < booking.check_in:
+        raise InvalidTransition(
+            f"A no-show can be recorded from the arrival day ({booking.check_in}).",
+            code="outside_stay_dates",
+        )
+
+
+def _require_staff(actor: User | None) -> None:
+    if actor is not None and not actor.is_staff:
+        raise Forbidden("Only front-desk staff and managers can do this.", code="staff_only")
+
+
+def booking_confirm(*, reference: str, actor: User | None) -> Booking:
+    _require_staff(actor)
+    return _transition(reference=reference, to=S.CONFIRMED, actor=actor)
+
+
+def booking_cancel(*, reference: str, actor: User | None, reason: str = "") -> Booking:
+    """Guests cancel their own bookings; staff any. Cancelling frees the dates at once."""
+    return _transition(reference=reference, to=S.CANCELLED, actor=actor, note=reason)
+
+
+def booking_check_in(*, reference: str, actor: User | None) -> Booking:
+    _require_staff(actor)
+    return _transition(reference=reference, to=S.CHECKED_IN, actor=actor, guard="arrival")
+
+
+def booking_check_out(*, reference: str, actor: User | None) -> Booking:
+    _require_staff(actor)
+    return _transition(reference=reference, to=S.CHECKED_OUT, actor=actor)
+
+
+def booking_mark_no_show(*, reference: str, actor: User | None) -> Booking:
+    _require_staff(actor)
+    return _transition(reference=reference, to=S.NO_SHOW, actor=actor, guard="no_show")
+
+
+def bookings_expire_pending(*, now: datetime | None = None) -> list[str]:
+    """Expire pending bookings whose hold ran out; returns their references."""
+    cutoff = now or timezone.now()
+    due = Booking.objects.filter(status=S.PENDING, expires_at__lte=cutoff).values_list(
+        "reference", flat=True
+    )
+    expired: list[str] = []
+    for reference in list(due):
+        try:
+            _transition(reference=reference, to=S.EXPIRED, actor=None, note="hold expired")
+        except InvalidTransition:
+            continue  # confirmed or cancelled meanwhile: nothing to expire
+        expired.append(reference)
+    return expired
+

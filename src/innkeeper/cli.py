@@ -1,0 +1,19 @@
+"""The `innkeeper` console script: Django's management commands with innkeeper's settings."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "innkeeper.settings")
+    from django.core.management import execute_from_command_line
+
+    args = list(sys.argv if argv is None else argv)
+    args[0] = "innkeeper"
+    execute_from_command_line(args)
+
+
+if __name__ == "__main__":
+    main()
