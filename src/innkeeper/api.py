@@ -24,8 +24,14 @@ from innkeeper.rooms.api import router as rooms_router
 
 logger = logging.getLogger(__name__)
 
-HTTP_ERROR_CODES = {400: "malformed_request", 401: "unauthorized", 403: "forbidden",
-                    404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}
+HTTP_ERROR_CODES = {
+    400: "malformed_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    429: "rate_limited",
+}
 
 
 class InnkeeperAPI(NinjaAPI):
@@ -62,8 +68,11 @@ def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpRes
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
-        {"loc": [str(part) for part in error.get("loc", [])], "msg": str(error.get("msg", "")),
-         "type": str(error.get("type", ""))}
+        {
+            "loc": [str(part) for part in error.get("loc", [])],
+            "msg": str(error.get("msg", "")),
+            "type": str(error.get("type", "")),
+        }
         for error in exc.errors
     ]
     first = errors[0] if errors else {"loc": [], "msg": "invalid"}
@@ -75,7 +84,9 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return problem_response(
-        401, "unauthorized", "A valid bearer token is required: POST /api/v1/auth/login.",
+        401,
+        "unauthorized",
+        "A valid bearer token is required: POST /api/v1/auth/login.",
         headers={"WWW-Authenticate": "Bearer"},
     )
 
@@ -96,7 +107,9 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def on_database_error(request: HttpRequest, exc: OperationalError) -> HttpResponse:
     logger.error("database unavailable: %s", exc)
     return problem_response(
-        503, "database_unavailable", "The database is unavailable; try again shortly.",
+        503,
+        "database_unavailable",
+        "The database is unavailable; try again shortly.",
         headers={"Retry-After": DB_RETRY_AFTER_SECONDS},
     )
 

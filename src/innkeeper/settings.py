@@ -123,7 +123,9 @@ def _database() -> dict[str, Any]:
         db["CONN_HEALTH_CHECKS"] = True
         db.setdefault("OPTIONS", {})
         db["OPTIONS"].setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3))
-        db["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default=f"test_innkeeper_{checkout_tag}")}
+        db["TEST"] = {
+            "NAME": env.str("TEST_DATABASE_NAME", default=f"test_innkeeper_{checkout_tag}")
+        }
     return db
 
 
@@ -164,6 +166,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 # Serve app static files straight from the packages: no collectstatic step for `make run`.

@@ -9,13 +9,13 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from innkeeper.accounts.models import ApiToken, User
 
 
-class UserCreationForm(AdminUserCreationForm):  # type: ignore[type-arg]
+class UserCreationForm(AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("email", "name", "role")
 
 
-class UserEditForm(UserChangeForm):  # type: ignore[type-arg]
+class UserEditForm(UserChangeForm):
     class Meta:
         model = User
         fields = ("email", "name", "phone", "role", "is_active")
@@ -35,15 +35,17 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",),
-                "fields": ("email", "name", "role", "password1", "password2")}),
+        (
+            None,
+            {"classes": ("wide",), "fields": ("email", "name", "role", "password1", "password2")},
+        ),
     )
     readonly_fields = ("last_login", "date_joined")
     filter_horizontal = ()
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("prefix", "user", "created_at", "expires_at", "revoked_at", "last_used_at")
     readonly_fields = list_display
     exclude = ("token_hash",)

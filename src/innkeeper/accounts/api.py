@@ -34,14 +34,13 @@ class UserOut(Schema):
 class TokenOut(Schema):
     token: str
     expires_at: datetime
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 - the scheme name, not a secret
 
 
 @router.post("/register", response={201: UserOut, 409: Problem, **COMMON_ERRORS}, auth=None)
 def register(request: HttpRequest, payload: RegisterIn) -> tuple[int, object]:
     """Create a guest account. Staff accounts are made by managers (admin or CLI)."""
-    user = services.user_register(email=payload.email, password=payload.password,
-                                  name=payload.name)
+    user = services.user_register(email=payload.email, password=payload.password, name=payload.name)
     return 201, user
 
 

@@ -36,9 +36,7 @@ def user_register(*, email: str, password: str, name: str = "", role: str = Role
         with transaction.atomic():
             return User.objects.create_user(email=email, password=password, name=name, role=role)
     except IntegrityError as error:
-        raise Conflict(
-            "An account with this email already exists.", code="email_taken"
-        ) from error
+        raise Conflict("An account with this email already exists.", code="email_taken") from error
 
 
 def token_issue(*, user: User) -> IssuedToken:

@@ -15,7 +15,7 @@ from innkeeper.bookings.models import Booking, BookingEvent
 from innkeeper.core.errors import ApplicationError
 
 
-class BookingCreateForm(forms.ModelForm):  # type: ignore[type-arg]
+class BookingCreateForm(forms.ModelForm):
     """Creates the booking through `booking_create` while validating, so a taken room or a
     bad date shows up as a form error, not as a server error."""
 
@@ -24,8 +24,17 @@ class BookingCreateForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Booking
-        fields = ("room", "guest", "guest_name", "guest_email", "guest_phone", "guests",
-                  "check_in", "check_out", "notes")
+        fields = (
+            "room",
+            "guest",
+            "guest_name",
+            "guest_email",
+            "guest_phone",
+            "guests",
+            "check_in",
+            "check_out",
+            "notes",
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -33,10 +42,15 @@ class BookingCreateForm(forms.ModelForm):  # type: ignore[type-arg]
             return data
         try:
             self.created = services.booking_create(
-                room_id=data["room"].pk, check_in=data["check_in"], check_out=data["check_out"],
-                guests=data["guests"], created_by=self.request.user,  # type: ignore[arg-type]
-                guest=data.get("guest"), guest_name=data.get("guest_name", ""),
-                guest_email=data.get("guest_email", ""), guest_phone=data.get("guest_phone", ""),
+                room_id=data["room"].pk,
+                check_in=data["check_in"],
+                check_out=data["check_out"],
+                guests=data["guests"],
+                created_by=self.request.user,  # type: ignore[arg-type]
+                guest=data.get("guest"),
+                guest_name=data.get("guest_name", ""),
+                guest_email=data.get("guest_email", ""),
+                guest_phone=data.get("guest_phone", ""),
                 notes=data.get("notes", ""),
             )
         except ApplicationError as error:
@@ -44,7 +58,7 @@ class BookingCreateForm(forms.ModelForm):  # type: ignore[type-arg]
         return data
 
 
-class BookingEventInline(admin.TabularInline):  # type: ignore[type-arg]
+class BookingEventInline(admin.TabularInline):
     model = BookingEvent
     extra = 0
     can_delete = False
@@ -56,17 +70,21 @@ class BookingEventInline(admin.TabularInline):  # type: ignore[type-arg]
 
 def _bulk(
     action: Callable[..., Booking], label: str
-) -> Callable[[admin.ModelAdmin, HttpRequest, QuerySet[Booking]], None]:  # type: ignore[type-arg]
-    def run(modeladmin: admin.ModelAdmin, request: HttpRequest,  # type: ignore[type-arg]
-            queryset: QuerySet[Booking]) -> None:
+) -> Callable[[admin.ModelAdmin, HttpRequest, QuerySet[Booking]], None]:
+    def run(
+        modeladmin: admin.ModelAdmin,
+        request: HttpRequest,
+        queryset: QuerySet[Booking],
+    ) -> None:
         done = 0
         for booking in queryset:
             try:
                 action(reference=booking.reference, actor=request.user)
                 done += 1
             except ApplicationError as error:
-                modeladmin.message_user(request, f"{booking.reference}: {error.detail}",
-                                        messages.ERROR)
+                modeladmin.message_user(
+                    request, f"{booking.reference}: {error.detail}", messages.ERROR
+                )
         if done:
             modeladmin.message_user(request, f"{label}: {done} booking(s).", messages.SUCCESS)
 
@@ -76,9 +94,18 @@ def _bulk(
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("reference", "status", "room", "guest_name", "check_in", "check_out",
-                    "guests", "total_price", "created_at")
+class BookingAdmin(admin.ModelAdmin):
+    list_display = (
+        "reference",
+        "status",
+        "room",
+        "guest_name",
+        "check_in",
+        "check_out",
+        "guests",
+        "total_price",
+        "created_at",
+    )
     list_filter = ("status", "property", "check_in")
     search_fields = ("reference", "guest_name", "guest_email")
     date_hierarchy = "check_in"
@@ -91,11 +118,13 @@ class BookingAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         _bulk(services.booking_mark_no_show, "Mark no-show"),
     )
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         if obj is not None:
-            return super().get_form(request, obj, **kwargs)
+            return super().get_form(request, obj, change, **kwargs)
         kwargs["form"] = BookingCreateForm
-        form_class = super().get_form(request, obj, **kwargs)
+        form_class: Any = super().get_form(request, obj, change, **kwargs)
         form_class.request = request
         return form_class
 

@@ -107,26 +107,38 @@ class BookingFilters(Schema):
     offset: int = Field(default=0, ge=0)
 
 
-@router.get("/availability", response={200: AvailabilityOut, 404: Problem, **COMMON_ERRORS},
-            auth=None)
+@router.get(
+    "/availability", response={200: AvailabilityOut, 404: Problem, **COMMON_ERRORS}, auth=None
+)
 def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> AvailabilityOut:
     """Free rooms for [check_in, check_out) that sleep `guests`, with the price of the stay."""
     found = selectors.availability_search(
-        check_in=query.check_in, check_out=query.check_out, guests=query.guests,
+        check_in=query.check_in,
+        check_out=query.check_out,
+        guests=query.guests,
         property_id=query.property_id,
     )
     rooms = [
         AvailableRoomOut(
-            room_id=item.room.pk, number=item.room.number, property_id=item.room.property_id,
-            room_type_id=item.room.room_type_id, room_type=item.room.room_type.name,
-            capacity=item.room.room_type.capacity, nightly_rate=item.room.room_type.nightly_rate,
-            nights=item.nights, total_price=item.total_price, currency=item.room.property.currency,
+            room_id=item.room.pk,
+            number=item.room.number,
+            property_id=item.room.property_id,
+            room_type_id=item.room.room_type_id,
+            room_type=item.room.room_type.name,
+            capacity=item.room.room_type.capacity,
+            nightly_rate=item.room.room_type.nightly_rate,
+            nights=item.nights,
+            total_price=item.total_price,
+            currency=item.room.property.currency,
         )
         for item in found
     ]
     return AvailabilityOut(
-        check_in=query.check_in, check_out=query.check_out, guests=query.guests,
-        nights=(query.check_out - query.check_in).days, rooms=rooms,
+        check_in=query.check_in,
+        check_out=query.check_out,
+        guests=query.guests,
+        nights=(query.check_out - query.check_in).days,
+        rooms=rooms,
     )
 
 
@@ -160,8 +172,11 @@ def create_booking(request: HttpRequest, payload: BookingIn) -> JsonResponse:
 def list_bookings(request: HttpRequest, filters: Query[BookingFilters]) -> dict[str, Any]:
     """Your bookings; staff see every booking and may filter by stay dates and status."""
     bookings = selectors.booking_list(
-        user=api_user(request), status=filters.status, date_from=filters.date_from,
-        date_to=filters.date_to, property_id=filters.property_id,
+        user=api_user(request),
+        status=filters.status,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        property_id=filters.property_id,
     )
     page = bookings[filters.offset : filters.offset + filters.limit]
     return {"count": bookings.count(), "items": list(page)}
@@ -179,37 +194,43 @@ def _transition(
     return selectors.booking_get(reference=booking.reference, user=api_user(request))
 
 
-@router.post("/bookings/{reference}/cancel", response={200: BookingOut, **BOOKING_ERRORS},
-             auth=bearer)
-def cancel_booking(request: HttpRequest, reference: str, payload: CancelIn | None = None
-                   ) -> Booking:
+@router.post(
+    "/bookings/{reference}/cancel", response={200: BookingOut, **BOOKING_ERRORS}, auth=bearer
+)
+def cancel_booking(
+    request: HttpRequest, reference: str, payload: CancelIn | None = None
+) -> Booking:
     reason = payload.reason if payload else ""
     return _transition(request, reference, services.booking_cancel, reason=reason)
 
 
-@router.post("/bookings/{reference}/confirm", response={200: BookingOut, **BOOKING_ERRORS},
-             auth=bearer)
+@router.post(
+    "/bookings/{reference}/confirm", response={200: BookingOut, **BOOKING_ERRORS}, auth=bearer
+)
 def confirm_booking(request: HttpRequest, reference: str) -> Booking:
     """Staff: confirm a pending booking."""
     return _transition(request, reference, services.booking_confirm)
 
 
-@router.post("/bookings/{reference}/check-in", response={200: BookingOut, **BOOKING_ERRORS},
-             auth=bearer)
+@router.post(
+    "/bookings/{reference}/check-in", response={200: BookingOut, **BOOKING_ERRORS}, auth=bearer
+)
 def check_in_booking(request: HttpRequest, reference: str) -> Booking:
     """Staff: the guest has arrived (from the arrival day until the day before departure)."""
     return _transition(request, reference, services.booking_check_in)
 
 
-@router.post("/bookings/{reference}/check-out", response={200: BookingOut, **BOOKING_ERRORS},
-             auth=bearer)
+@router.post(
+    "/bookings/{reference}/check-out", response={200: BookingOut, **BOOKING_ERRORS}, auth=bearer
+)
 def check_out_booking(request: HttpRequest, reference: str) -> Booking:
     """Staff: the guest has left."""
     return _transition(request, reference, services.booking_check_out)
 
 
-@router.post("/bookings/{reference}/no-show", response={200: BookingOut, **BOOKING_ERRORS},
-             auth=bearer)
+@router.post(
+    "/bookings/{reference}/no-show", response={200: BookingOut, **BOOKING_ERRORS}, auth=bearer
+)
 def no_show_booking(request: HttpRequest, reference: str) -> Booking:
     """Staff: the guest never arrived (from the arrival day on)."""
     return _transition(request, reference, services.booking_mark_no_show)

@@ -43,9 +43,7 @@ def availability_search(
     for prop in props:
         validate_stay(prop, check_in, check_out)
     nights = (check_out - check_in).days
-    taken = overlapping_active(check_in=check_in, check_out=check_out).filter(
-        room=OuterRef("pk")
-    )
+    taken = overlapping_active(check_in=check_in, check_out=check_out).filter(room=OuterRef("pk"))
     rooms = (
         Room.objects.filter(is_active=True, room_type__capacity__gte=guests, property__in=props)
         .filter(~Exists(taken))
@@ -117,9 +115,8 @@ def overlap_report() -> list[tuple[Booking, Booking]]:
     ).select_related("room")
     pairs: list[tuple[Booking, Booking]] = []
     for booking in clashes:
-        others = overlapping_active(
-            check_in=booking.check_in, check_out=booking.check_out
-        ).filter(room=booking.room, pk__gt=booking.pk)
+        others = overlapping_active(check_in=booking.check_in, check_out=booking.check_out).filter(
+            room=booking.room, pk__gt=booking.pk
+        )
         pairs.extend((booking, other) for other in others)
     return pairs
-

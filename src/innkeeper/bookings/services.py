@@ -15,7 +15,13 @@ from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.bookings.rules import property_today, validate_stay
 from innkeeper.bookings.selectors import overlapping_active
 from innkeeper.core.db import atomic_with_retry
-from innkeeper.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, RoomUnavailable
+from innkeeper.core.errors import (
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    RoomUnavailable,
+)
 from innkeeper.core.ids import new_reference
 from innkeeper.rooms.models import Room
 from innkeeper.rooms.pricing import stay_price
@@ -108,10 +114,15 @@ def _lock_room(room_id: int) -> Room:
     return room
 
 
-def _record(booking: Booking, action: str, before: str, after: str, actor: User | None,
-            note: str = "") -> None:
+def _record(
+    booking: Booking, action: str, before: str, after: str, actor: User | None, note: str = ""
+) -> None:
     BookingEvent.objects.create(
-        booking=booking, action=action, from_status=before, to_status=after, actor=actor,
+        booking=booking,
+        action=action,
+        from_status=before,
+        to_status=after,
+        actor=actor,
         note=note[:300],
     )
 
@@ -217,4 +228,3 @@ def bookings_expire_pending(*, now: datetime | None = None) -> list[str]:
             continue  # confirmed or cancelled meanwhile: nothing to expire
         expired.append(reference)
     return expired
-

@@ -21,9 +21,7 @@ class Property(TimeStampedModel):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
-    time_zone = models.CharField(
-        max_length=64, default="UTC", validators=[validate_time_zone]
-    )
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     currency = models.CharField(max_length=3, default="EUR")
     check_in_time = models.TimeField(default=time(15, 0))
     check_out_time = models.TimeField(default=time(11, 0))
@@ -59,8 +57,12 @@ class RoomType(TimeStampedModel):
         ordering = ["property_id", "name"]
         constraints = [
             models.UniqueConstraint(fields=["property", "name"], name="room_type_name_unique"),
-            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="room_type_capacity_positive"),
-            models.CheckConstraint(condition=models.Q(nightly_rate__gte=0), name="room_type_rate_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=1), name="room_type_capacity_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(nightly_rate__gte=0), name="room_type_rate_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -38,7 +38,10 @@ def room_type_create(
     if prop is None:
         raise NotFound(f"No property with id {property_id}.", code="property_not_found")
     room_type = RoomType(
-        property=prop, name=name, capacity=capacity, nightly_rate=nightly_rate,
+        property=prop,
+        name=name,
+        capacity=capacity,
+        nightly_rate=nightly_rate,
         description=description,
     )
     _save(room_type, duplicate=f"{prop.name} already has a room type named {name!r}.")
@@ -67,7 +70,10 @@ def room_create(*, room_type_id: int, number: str, is_active: bool = True) -> Ro
 
 
 def room_update(
-    *, room_id: int, number: str | None = None, room_type_id: int | None = None,
+    *,
+    room_id: int,
+    number: str | None = None,
+    room_type_id: int | None = None,
     is_active: bool | None = None,
 ) -> Room:
     room = Room.objects.filter(pk=room_id).select_related("room_type", "property").first()

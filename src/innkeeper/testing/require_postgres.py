@@ -17,16 +17,22 @@ def main(url: str) -> int:
     config = environ.Env.db_url_config(url)
     try:
         psycopg.connect(
-            host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"],
-            password=config["PASSWORD"], dbname=config["NAME"], connect_timeout=3,
+            host=config["HOST"],
+            port=config["PORT"] or 5432,
+            user=config["USER"],
+            password=config["PASSWORD"],
+            dbname=config["NAME"],
+            connect_timeout=3,
         ).close()
     except psycopg.Error as error:
         reason = str(error).strip().splitlines()[0]
         if os.environ.get("CI"):
-            print(f"PostgreSQL at {url} is unreachable ({reason}); CI requires it.", file=sys.stderr)
+            print(
+                f"PostgreSQL at {url} is unreachable ({reason}); CI requires it.", file=sys.stderr
+            )
             return 1
         print(f"SKIPPING the PostgreSQL test pass: {url} is unreachable ({reason}).")
-        print("Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start")
+        print("Start it: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start")
         return 3
     return 0
 

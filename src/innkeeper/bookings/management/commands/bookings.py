@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        verify = sub.add_parser("verify", help="exit 1 and list pairs if any active bookings overlap")
+        verify = sub.add_parser(
+            "verify", help="exit 1 and list pairs if any active bookings overlap"
+        )
         verify.add_argument("--json", action="store_true", help="machine-readable output")
         sub.add_parser("expire", help="expire pending bookings whose hold has run out")
 
@@ -33,15 +35,23 @@ class Command(BaseCommand):
         pairs = overlap_report()
         guard = guard_installed(connection)
         if as_json:
-            self.stdout.write(json.dumps({
-                "overlaps": [
-                    {"room": a.room.number, "first": a.reference, "second": b.reference,
-                     "first_stay": [str(a.check_in), str(a.check_out)],
-                     "second_stay": [str(b.check_in), str(b.check_out)]}
-                    for a, b in pairs
-                ],
-                "database_guard_installed": guard,
-            }))
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "overlaps": [
+                            {
+                                "room": a.room.number,
+                                "first": a.reference,
+                                "second": b.reference,
+                                "first_stay": [str(a.check_in), str(a.check_out)],
+                                "second_stay": [str(b.check_in), str(b.check_out)],
+                            }
+                            for a, b in pairs
+                        ],
+                        "database_guard_installed": guard,
+                    }
+                )
+            )
         else:
             for a, b in pairs:
                 self.stdout.write(

@@ -23,4 +23,6 @@ class Command(BaseCommand):
         else:
             self.stdout.write(self.style.SUCCESS("Demo property, rooms and staff loaded."))
         for login in logins:
-            self.stdout.write(f"  {login.role:<11} login: {login.email}  password: {login.password}")
+            self.stdout.write(
+                f"  {login.role:<11} login: {login.email}  password: {login.password}"
+            )
