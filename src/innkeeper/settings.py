@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "innkeeper.accounts",
     "innkeeper.rooms",
     "innkeeper.bookings",
+    "innkeeper.ops",
 ]
 
 MIDDLEWARE = [

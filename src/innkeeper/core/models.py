@@ -36,3 +36,23 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class AuditEvent(models.Model):
+    """Who did what, when and from where. Append-only by convention and in the admin."""
+
+    action = models.CharField(max_length=80, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    target = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=20, default="system")
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action}"
