@@ -43,8 +43,8 @@ run: install
 	$(BIN)/innkeeper serve --host 127.0.0.1 --port 8000
 
 lint: install
-	$(BIN)/ruff check src bench
-	$(BIN)/ruff format --check src bench
+	$(BIN)/ruff check src $(wildcard bench)
+	$(BIN)/ruff format --check src $(wildcard bench)
 
 typecheck: install
 	$(BIN)/mypy

@@ -130,7 +130,7 @@ class ApiClient:
 
 
 @pytest.fixture
-def anon() -> ApiClient:
+def anon(db: None) -> ApiClient:
     return ApiClient()
 
 

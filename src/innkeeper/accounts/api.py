@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from innkeeper.accounts import services
@@ -38,10 +38,10 @@ class TokenOut(Schema):
 
 
 @router.post("/register", response={201: UserOut, 409: Problem, **COMMON_ERRORS}, auth=None)
-def register(request: HttpRequest, payload: RegisterIn) -> tuple[int, object]:
+def register(request: HttpRequest, payload: RegisterIn) -> Status:
     """Create a guest account. Staff accounts are made by managers (admin or CLI)."""
     user = services.user_register(email=payload.email, password=payload.password, name=payload.name)
-    return 201, user
+    return Status(201, user)
 
 
 @router.post("/login", response={200: TokenOut, 401: Problem, **COMMON_ERRORS}, auth=None)
@@ -51,11 +51,11 @@ def login(request: HttpRequest, payload: LoginIn) -> TokenOut:
 
 
 @router.post("/logout", response={204: None, **AUTH_ERRORS}, auth=bearer)
-def logout(request: HttpRequest) -> tuple[int, None]:
+def logout(request: HttpRequest) -> Status:
     """Revoke the token this request was made with."""
     raw = request.headers.get("Authorization", "").partition(" ")[2].strip()
     services.token_revoke(raw_token=raw)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response={200: UserOut, **AUTH_ERRORS}, auth=bearer)

@@ -169,7 +169,7 @@ def _check_allowed(booking: Booking, to: str, actor: User | None, guard: str) ->
         raise InvalidTransition(
             f"Booking {booking.reference} is {booking.get_status_display().lower()}; "
             f"it cannot become {S(to).label.lower()}.",
-            extra={"status": booking.status},
+            extra={"booking_status": booking.status},
         )
     today = property_today(booking.property)
     if guard == "arrival" and not booking.check_in <= today < booking.check_out:

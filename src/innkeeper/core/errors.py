@@ -99,7 +99,8 @@ def problem_response(
         "detail": detail,
         "code": code,
     }
-    body.update(extra or {})
+    # Extension members never override the RFC 9457 core members.
+    body.update({k: v for k, v in (extra or {}).items() if k not in body})
     response = JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
     for name, value in (headers or {}).items():
         response[name] = value

@@ -3,7 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from innkeeper.core.auth import api_user, bearer
@@ -117,10 +117,10 @@ def list_rooms(request: HttpRequest, property_id: int | None = None) -> object:
 
 
 @router.post("/rooms", response={201: RoomOut, **STAFF_ERRORS}, auth=bearer)
-def create_room(request: HttpRequest, payload: RoomIn) -> tuple[int, Room]:
+def create_room(request: HttpRequest, payload: RoomIn) -> Status:
     _staff(request)
     room = services.room_create(**payload.model_dump())
-    return 201, selectors.room_get(room_id=room.pk)
+    return Status(201, selectors.room_get(room_id=room.pk))
 
 
 @router.patch("/rooms/{room_id}", response={200: RoomOut, **STAFF_ERRORS}, auth=bearer)
@@ -136,9 +136,9 @@ def list_room_types(request: HttpRequest, property_id: int | None = None) -> obj
 
 
 @router.post("/room-types", response={201: RoomTypeOut, **STAFF_ERRORS}, auth=bearer)
-def create_room_type(request: HttpRequest, payload: RoomTypeIn) -> tuple[int, RoomType]:
+def create_room_type(request: HttpRequest, payload: RoomTypeIn) -> Status:
     _staff(request)
-    return 201, services.room_type_create(**payload.model_dump())
+    return Status(201, services.room_type_create(**payload.model_dump()))
 
 
 @router.patch(
