@@ -55,5 +55,7 @@ class Command(BaseCommand):
                 "accesslog": "-",
                 "errorlog": "-",
                 "loglevel": "info",
+                # One shared default control socket per host: several servers would collide.
+                "control_socket_disable": True,
             }
         ).run()
