@@ -1,7 +1,15 @@
+"""Rooms in the admin; room writes go through the room services like the API's."""
+
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from innkeeper.core.errors import ApplicationError
+from innkeeper.rooms import services
 from innkeeper.rooms.models import Property, Room, RoomType
 
 
@@ -17,8 +25,43 @@ class RoomTypeAdmin(admin.ModelAdmin):
     list_filter = ("property",)
 
 
+class RoomForm(forms.ModelForm):
+    """Saves through `room_create`/`room_update` while validating, so errors land on the form."""
+
+    class Meta:
+        model = Room
+        fields = ("room_type", "number", "is_active")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        try:
+            if self.instance.pk:
+                saved = services.room_update(
+                    room_id=self.instance.pk,
+                    number=data["number"],
+                    room_type_id=data["room_type"].pk,
+                    is_active=data["is_active"],
+                )
+            else:
+                saved = services.room_create(
+                    room_type_id=data["room_type"].pk,
+                    number=data["number"],
+                    is_active=data["is_active"],
+                )
+        except ApplicationError as error:
+            raise forms.ValidationError(error.detail, code=error.code) from error
+        self.instance = saved
+        return data
+
+
 @admin.register(Room)
 class RoomAdmin(admin.ModelAdmin):
+    form = RoomForm
     list_display = ("number", "room_type", "property", "is_active")
     list_filter = ("property", "room_type", "is_active")
     search_fields = ("number",)
+
+    def save_model(self, request: HttpRequest, obj: Room, form: Any, change: bool) -> None:
+        obj.pk = form.instance.pk  # already saved by the service during validation
