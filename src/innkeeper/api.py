@@ -78,7 +78,10 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     first = errors[0] if errors else {"loc": [], "msg": "invalid"}
     where = ".".join(part for part in first["loc"] if part not in ("body", "payload", "query"))
     detail = f"{where}: {first['msg']}" if where else str(first["msg"])
-    return problem_response(422, "invalid_input", detail, extra={"errors": errors})
+    extra: dict[str, Any] = {"errors": errors}
+    if where:
+        extra["field"] = where
+    return problem_response(422, "invalid_input", detail, extra=extra)
 
 
 @api.exception_handler(AuthenticationError)

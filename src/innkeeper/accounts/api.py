@@ -8,13 +8,13 @@ from pydantic import Field
 
 from innkeeper.accounts import services
 from innkeeper.core.auth import api_user, bearer
-from innkeeper.core.schemas import AUTH_ERRORS, COMMON_ERRORS, Problem, StrictIn
+from innkeeper.core.schemas import AUTH_ERRORS, COMMON_ERRORS, EMAIL_PATTERN, Problem, StrictIn
 
 router = Router()
 
 
 class RegisterIn(StrictIn):
-    email: str = Field(max_length=254)
+    email: str = Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN)
     password: str = Field(min_length=1, max_length=200)
     name: str = Field(default="", max_length=200)
 

@@ -13,7 +13,7 @@ from innkeeper.bookings import selectors, services
 from innkeeper.bookings.models import Booking, BookingStatus
 from innkeeper.core.auth import api_user, bearer
 from innkeeper.core.idempotency import idempotent
-from innkeeper.core.schemas import AUTH_ERRORS, COMMON_ERRORS, Problem, StrictIn
+from innkeeper.core.schemas import AUTH_ERRORS, COMMON_ERRORS, IsoDate, Problem, StrictIn
 
 router = Router()
 BOOKING_ERRORS = {**AUTH_ERRORS, 403: Problem, 404: Problem, 409: Problem}
@@ -41,16 +41,16 @@ class AvailabilityOut(Schema):
 
 
 class AvailabilityQuery(Schema):
-    check_in: date
-    check_out: date
+    check_in: IsoDate
+    check_out: IsoDate
     guests: int = Field(default=1, ge=1, le=50)
     property_id: int | None = None
 
 
 class BookingIn(StrictIn):
     room_id: int
-    check_in: date
-    check_out: date
+    check_in: IsoDate
+    check_out: IsoDate
     guests: int = Field(ge=1, le=50)
     guest_name: str = Field(default="", max_length=200)
     guest_email: str = Field(default="", max_length=254)
@@ -100,8 +100,8 @@ class BookingPage(Schema):
 
 class BookingFilters(Schema):
     status: BookingStatus | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
     property_id: int | None = None
     limit: int = Field(default=50, ge=1, le=500)
     offset: int = Field(default=0, ge=0)

@@ -37,7 +37,13 @@ class ApiProblemMiddleware:
         if status == 404:
             return problem_response(404, "not_found", f"No API endpoint at {request.path}.")
         if status == 405:
-            return problem_response(405, "method_not_allowed", "Method not allowed here.")
+            allowed = response.get("Allow", "")
+            return problem_response(
+                405,
+                "method_not_allowed",
+                f"Method not allowed here. Allowed: {allowed}.",
+                headers={"Allow": allowed} if allowed else None,
+            )
         if status >= 500:
             return problem_response(500, "internal_error", "Something went wrong on our side.")
         return problem_response(status, "bad_request", "The request could not be processed.")

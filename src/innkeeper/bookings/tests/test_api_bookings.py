@@ -183,6 +183,20 @@ def test_tokens_missing_bad_and_revoked(anon, guest_api, room, stay):
     _problem(guest_api.get(URL), 401, "unauthorized")
 
 
+def test_dates_must_be_iso_strings(guest_api, room, stay):
+    _problem(guest_api.get(URL, date_to="0"), 422, "invalid_input")
+    body = _problem(
+        guest_api.post(URL, {**_body(room, *stay), "check_in": 0}), 422, "invalid_input"
+    )
+    assert body["field"] == "check_in"
+
+
+def test_wrong_method_is_405_with_allow_header(guest_api):
+    response = guest_api.client.put("/api/v1/bookings")
+    _problem(response, 405, "method_not_allowed")
+    assert "GET" in response["Allow"] and "POST" in response["Allow"]
+
+
 def test_unknown_reference_and_unknown_path(guest_api):
     _problem(guest_api.get(f"{URL}/IK-NOPE"), 404, "booking_not_found")
     _problem(guest_api.get("/api/v1/no-such-thing"), 404, "not_found")
