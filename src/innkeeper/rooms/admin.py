@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from innkeeper.rooms.models import Property, Room, RoomType
+from django.forms import BaseInlineFormSet
+from django.http import HttpRequest
+
+from innkeeper.rooms.models import Property, Room, RoomType, RoomTypePhoto
+from innkeeper.rooms.photos import room_type_photo_resize
 
 
 @admin.register(Property)
@@ -11,10 +15,28 @@ class PropertyAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
+class RoomTypePhotoInline(admin.TabularInline):
+    model = RoomTypePhoto
+    extra = 1
+    fields = ("original", "alt_text", "position", "thumb")
+    readonly_fields = ("thumb",)
+
+
 @admin.register(RoomType)
 class RoomTypeAdmin(admin.ModelAdmin):
     list_display = ("name", "property", "capacity", "nightly_rate")
     list_filter = ("property",)
+    inlines = [RoomTypePhotoInline]
+
+    def save_formset(
+        self, request: HttpRequest, form: object, formset: BaseInlineFormSet, change: bool
+    ) -> None:
+        super().save_formset(request, form, formset, change)
+        # Resize only photos whose original was just uploaded or replaced.
+        changed = [obj for obj, fields in formset.changed_objects if "original" in fields]
+        for photo in formset.new_objects + changed:
+            if isinstance(photo, RoomTypePhoto):
+                room_type_photo_resize(photo=photo)
 
 
 @admin.register(Room)
