@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import admin
-
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 

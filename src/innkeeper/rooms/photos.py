@@ -34,7 +34,9 @@ def room_type_photo_resize(*, photo: RoomTypePhoto) -> RoomTypePhoto:
             # Honour the camera's rotation flag, then drop metadata (GPS, serials) by re-encoding.
             image = ImageOps.exif_transpose(source).convert("RGB")
     except (UnidentifiedImageError, OSError) as error:
-        raise InvalidInput("The file is not an image we can read.", extra={"field": "original"}) from error
+        raise InvalidInput(
+            "The file is not an image we can read.", extra={"field": "original"}
+        ) from error
     finally:
         photo.original.close()
     for size_name, longest in SIZES.items():

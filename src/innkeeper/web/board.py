@@ -83,5 +83,7 @@ def room_board(*, prop: Property, start: date, days: int = BOARD_DAYS) -> Board:
     return Board(
         start=start,
         days=[start + timedelta(days=n) for n in range(days)],
-        rows=[BoardRow(room=room, cells=_row_cells(by_room[room.pk], start, end)) for room in rooms],
+        rows=[
+            BoardRow(room=room, cells=_row_cells(by_room[room.pk], start, end)) for room in rooms
+        ],
     )

@@ -109,9 +109,7 @@ def desk_day(*, prop: Property, today: date) -> DeskDay:
     """Today's arrivals, departures and in-house guests of one property, in one query."""
     bookings = list(
         Booking.objects.filter(property=prop)
-        .filter(
-            Q(check_in=today, status__in=[S.PENDING, S.CONFIRMED]) | Q(status=S.CHECKED_IN)
-        )
+        .filter(Q(check_in=today, status__in=[S.PENDING, S.CONFIRMED]) | Q(status=S.CHECKED_IN))
         .select_related("room", "room__room_type")
         .order_by("room__number", "check_in")
     )

@@ -5,28 +5,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rooms', '0001_initial'),
+        ("rooms", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RoomTypePhoto',
+            name="RoomTypePhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('original', models.ImageField(upload_to='rooms/originals/')),
-                ('alt_text', models.CharField(help_text='What the photo shows, for people who cannot see it.', max_length=200)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('large', models.CharField(blank=True, editable=False, max_length=300)),
-                ('medium', models.CharField(blank=True, editable=False, max_length=300)),
-                ('thumb', models.CharField(blank=True, editable=False, max_length=300)),
-                ('room_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='rooms.roomtype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("original", models.ImageField(upload_to="rooms/originals/")),
+                (
+                    "alt_text",
+                    models.CharField(
+                        help_text="What the photo shows, for people who cannot see it.",
+                        max_length=200,
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("large", models.CharField(blank=True, editable=False, max_length=300)),
+                ("medium", models.CharField(blank=True, editable=False, max_length=300)),
+                ("thumb", models.CharField(blank=True, editable=False, max_length=300)),
+                (
+                    "room_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="rooms.roomtype",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['room_type_id', 'position', 'id'],
+                "ordering": ["room_type_id", "position", "id"],
             },
         ),
     ]

@@ -53,7 +53,7 @@ class SmtpSink:
     def __init__(self) -> None:
         self.messages: list[Any] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(envelope)
         return "250 OK"
 
@@ -71,7 +71,9 @@ def smtp_server(settings: Any) -> Iterator[SmtpSink]:
     settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT = smtp, "127.0.0.1", port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     if hasattr(settings, "MAILERS"):  # Django 6.1 mailers, once the project configures them
-        settings.MAILERS = {"default": {"BACKEND": smtp, "OPTIONS": {"host": "127.0.0.1", "port": port}}}
+        settings.MAILERS = {
+            "default": {"BACKEND": smtp, "OPTIONS": {"host": "127.0.0.1", "port": port}}
+        }
     try:
         yield sink
     finally:

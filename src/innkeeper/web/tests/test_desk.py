@@ -54,9 +54,7 @@ def test_desk_is_for_staff_only(client: Client, guest: User, hotel: Property) ->
     assert not Booking.objects.exists()
 
 
-def test_arrival_is_checked_in_then_out(
-    desk: Client, room: Room, guest: User, today: date
-) -> None:
+def test_arrival_is_checked_in_then_out(desk: Client, room: Room, guest: User, today: date) -> None:
     booking = arrival(room, guest, today)
     page = desk.get("/desk/").content.decode()
     assert booking.reference in page and "Arrivals" in page
@@ -77,9 +75,7 @@ def test_arrival_is_checked_in_then_out(
     assert "booking.checked_in" in detail and "booking.checked_out" in detail
 
 
-def test_future_booking_cannot_be_checked_in_and_says_why(
-    desk: Client, make_booking: Any
-) -> None:
+def test_future_booking_cannot_be_checked_in_and_says_why(desk: Client, make_booking: Any) -> None:
     booking = make_booking()
     response = desk.post(f"/desk/bookings/{booking.reference}/check-in/", follow=True)
     assert "Check-in is possible from" in response.content.decode()
@@ -97,7 +93,9 @@ def test_room_board_runs_a_constant_number_of_queries(
     arrival(room, guest, today)
     small = count()
     for number in range(5):
-        extra = Room.objects.create(property=room.property, room_type=room_type, number=f"2{number}")
+        extra = Room.objects.create(
+            property=room.property, room_type=room_type, number=f"2{number}"
+        )
         arrival(extra, guest, today + timedelta(days=number), nights=1)
     assert count() == small == 2
 
@@ -140,7 +138,10 @@ def test_manager_uploads_a_photo_in_the_admin_and_it_is_resized(
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     photo = RoomTypePhoto.objects.get()
-    sizes = {name: Image.open(media_root / getattr(photo, name)).size for name in ("large", "medium", "thumb")}
+    sizes = {
+        name: Image.open(media_root / getattr(photo, name)).size
+        for name in ("large", "medium", "thumb")
+    }
     assert sizes == {"large": (1600, 1067), "medium": (800, 533), "thumb": (320, 213)}
 
     served = client.get(f"/media/{photo.medium}")

@@ -40,7 +40,9 @@ def book_data(room: Room, stay: tuple[date, date], **fields: Any) -> dict[str, A
     return data
 
 
-def test_search_rejects_bad_input_next_to_the_field(client: Client, room: Room, today: date) -> None:
+def test_search_rejects_bad_input_next_to_the_field(
+    client: Client, room: Room, today: date
+) -> None:
     response = client.get("/search/", {"check_in": "soon", "check_out": today, "guests": 0})
     assert response.status_code == 422
     html = response.content.decode()

@@ -60,7 +60,9 @@ def today(request: HttpRequest) -> HttpResponse:
     prop = _desk_property(request)
     day = property_today(prop)
     return render(
-        request, "web/desk/today.html", {"property": prop, "today": day, "desk": desk_day(prop=prop, today=day)}
+        request,
+        "web/desk/today.html",
+        {"property": prop, "today": day, "desk": desk_day(prop=prop, today=day)},
     )
 
 

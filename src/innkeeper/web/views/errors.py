@@ -19,7 +19,9 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 def problem_page(request: HttpRequest, *, status: int, title: str, detail: str) -> HttpResponse:
     template = "web/unavailable.html" if status == 503 else "web/problem.html"
-    return render(request, template, {"status": status, "title": title, "detail": detail}, status=status)
+    return render(
+        request, template, {"status": status, "title": title, "detail": detail}, status=status
+    )
 
 
 class WebProblemMiddleware:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.views.static import serve
 
 # Resized photos are named by their content hash, so they never change: cache for a year.
@@ -12,7 +12,7 @@ REVALIDATE = "public, max-age=3600"
 HASHED_FOLDERS = ("rooms/large/", "rooms/medium/", "rooms/thumb/")
 
 
-def media(request: HttpRequest, path: str) -> HttpResponse:
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+def media(request: HttpRequest, path: str) -> HttpResponse | FileResponse:
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
     response["Cache-Control"] = IMMUTABLE if path.startswith(HASHED_FOLDERS) else REVALIDATE
     return response
