@@ -199,8 +199,8 @@ LOGGING = {
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 # How long the emailed "manage your booking" link stays valid.
 MAGIC_LINK_TTL_HOURS = env.int("MAGIC_LINK_TTL_HOURS", default=24 * 30)
-# Public address used in emailed links when there is no request (e.g. https://riad.example).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Public address for emailed links (e.g. https://riad.example); empty: the address the guest used.
+SITE_URL = env.str("SITE_URL", default="")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="innkeeper <bookings@innkeeper.local>")
 # A form posted after its CSRF token went stale gets a friendly "session expired" page.
 CSRF_FAILURE_VIEW = "innkeeper.web.views.errors.csrf_failure"

@@ -19,7 +19,7 @@ from innkeeper.accounts.models import Role, User
 from innkeeper.bookings.models import Booking
 from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.bookings.services import booking_create
-from innkeeper.conftest import make_user
+from innkeeper.conftest import PASSWORD, make_user
 from innkeeper.core.errors import problem_response
 from innkeeper.rooms.models import Property, Room, RoomType, RoomTypePhoto
 from innkeeper.web.board import room_board
@@ -186,3 +186,10 @@ def test_503_problems_become_a_page_on_pages_and_stay_json_on_the_api() -> None:
     assert "Down for maintenance until 04:00." in page.content.decode()
     api = middleware(RequestFactory().get("/api/v1/rooms"))
     assert json.loads(api.content)["code"] == "maintenance"
+
+
+def test_a_guest_account_cannot_sign_in_at_the_desk(client: Client, guest: User) -> None:
+    response = client.post("/desk/login/", {"username": guest.email, "password": PASSWORD})
+    assert response.status_code == 200
+    assert "not front-desk staff" in response.content.decode()
+    assert client.get("/desk/").status_code == 302

@@ -7,7 +7,9 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import user_passes_test
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,8 +40,19 @@ def _is_staff(user: object) -> bool:
 staff_required = user_passes_test(_is_staff, login_url="web:desk_login")
 
 
+class StaffAuthenticationForm(AuthenticationForm):
+    def confirm_login_allowed(self, user: User) -> None:
+        super().confirm_login_allowed(user)
+        if not _is_staff(user):
+            raise ValidationError(
+                "This account is not front-desk staff. Guests sign in on the booking pages.",
+                code="not_staff",
+            )
+
+
 class DeskLoginView(LoginView):
     template_name = "web/login.html"
+    authentication_form = StaffAuthenticationForm
     extra_context = {"title": "Front desk sign in", "show_register": False}
 
     def get_default_redirect_url(self) -> str:

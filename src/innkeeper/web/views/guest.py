@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -114,7 +115,8 @@ def book(request: HttpRequest) -> HttpResponse:
             status = error.status
         else:
             remember_reference(request, booking.reference)
-            manage_link_send(booking=booking, base_url=request.build_absolute_uri("/"))
+            base_url = settings.SITE_URL or request.build_absolute_uri("/")
+            manage_link_send(booking=booking, base_url=base_url)
             return redirect("web:confirmation", reference=booking.reference)
     context.update(stay=stay, details=details, taken=status == RoomUnavailable.status)
     return render(request, "web/book.html", context, status=status)
