@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils.html import format_html
 
 from innkeeper.rooms.models import Property, Room, RoomType, RoomTypePhoto
 from innkeeper.rooms.photos import room_type_photo_resize
@@ -17,8 +19,14 @@ class PropertyAdmin(admin.ModelAdmin):
 class RoomTypePhotoInline(admin.TabularInline):
     model = RoomTypePhoto
     extra = 1
-    fields = ("original", "alt_text", "position", "thumb")
-    readonly_fields = ("thumb",)
+    fields = ("original", "alt_text", "position", "preview")
+    readonly_fields = ("preview",)
+
+    @admin.display(description="Resized")
+    def preview(self, photo: RoomTypePhoto) -> str:
+        if not photo.thumb:
+            return "made on save"
+        return format_html('<img src="{}{}" alt="" width="120">', settings.MEDIA_URL, photo.thumb)
 
 
 @admin.register(RoomType)

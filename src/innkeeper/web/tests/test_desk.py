@@ -148,6 +148,8 @@ def test_manager_uploads_a_photo_in_the_admin_and_it_is_resized(
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
     assert served["Cache-Control"] == "public, max-age=31536000, immutable"
     assert "The double room" in Client().get("/").content.decode()
+    change_page = client.get(f"/admin/rooms/roomtype/{room_type.pk}/change/").content.decode()
+    assert f'src="/media/{photo.thumb}"' in change_page
 
 
 def test_not_an_image_is_refused_in_the_admin(

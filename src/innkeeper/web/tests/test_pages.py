@@ -180,3 +180,18 @@ def test_unknown_pages_and_bookings_get_the_friendly_404(client: Client) -> None
         response = client.get(path)
         assert response.status_code == 404
         assert "Back to the start" in response.content.decode()
+
+
+def test_pages_load_under_100_kb_of_css_and_js(
+    client: Client, room: Room, stay: tuple[date, date]
+) -> None:
+    pages = ["/", f"/search/?check_in={stay[0]}&check_out={stay[1]}&guests=2", "/my-bookings/"]
+    for page in pages:
+        html = client.get(page).content.decode()
+        assets = re.findall(
+            r'<link rel="stylesheet" href="([^"]+)"|<script[^>]+src="([^"]+)"', html
+        )
+        urls = [css or js for css, js in assets]
+        assert urls, page
+        weight = sum(len(b"".join(client.get(url).streaming_content)) for url in urls)
+        assert weight < 100_000, (page, weight)
