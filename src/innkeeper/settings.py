@@ -69,11 +69,13 @@ INSTALLED_APPS = [
     "innkeeper.rooms",
     "innkeeper.bookings",
     "innkeeper.ops",
+    "innkeeper.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "innkeeper.web.views.errors.WebProblemMiddleware",
     "innkeeper.core.middleware.ApiProblemMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -190,3 +192,15 @@ LOGGING = {
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
     "loggers": {"django.server": {"level": "WARNING"}},
 }
+
+# Web pages (guest booking pages and the front desk).
+# Serve uploaded media (room photos) from this process: right for the embedded default; set
+# false when a web server or object storage serves MEDIA_URL.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+# How long the emailed "manage your booking" link stays valid.
+MAGIC_LINK_TTL_HOURS = env.int("MAGIC_LINK_TTL_HOURS", default=24 * 30)
+# Public address for emailed links (e.g. https://riad.example); empty: the address the guest used.
+SITE_URL = env.str("SITE_URL", default="")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="innkeeper <bookings@innkeeper.local>")
+# A form posted after its CSRF token went stale gets a friendly "session expired" page.
+CSRF_FAILURE_VIEW = "innkeeper.web.views.errors.csrf_failure"

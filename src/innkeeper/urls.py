@@ -1,21 +1,17 @@
+from django.conf import settings
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from innkeeper.api import api
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(
-        "<!doctype html><title>innkeeper</title><h1>innkeeper</h1>"
-        '<p><a href="/api/v1/docs">API docs</a> · <a href="/admin/">Staff admin</a></p>'
-    )
-
+from innkeeper.web.views.media import media
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", include("innkeeper.web.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("api/", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
 ]
+
+if settings.SERVE_MEDIA:
+    urlpatterns.append(re_path(r"^media/(?P<path>.+)$", media, name="media"))

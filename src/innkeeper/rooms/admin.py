@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils.html import format_html
 
 from innkeeper.core.errors import ApplicationError
 from innkeeper.rooms import services
-from innkeeper.rooms.models import Property, Room, RoomType
+from innkeeper.rooms.models import Property, Room, RoomType, RoomTypePhoto
+from innkeeper.rooms.photos import room_type_photo_resize
 
 
 @admin.register(Property)
@@ -19,10 +23,34 @@ class PropertyAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
+class RoomTypePhotoInline(admin.TabularInline):
+    model = RoomTypePhoto
+    extra = 1
+    fields = ("original", "alt_text", "position", "preview")
+    readonly_fields = ("preview",)
+
+    @admin.display(description="Resized")
+    def preview(self, photo: RoomTypePhoto) -> str:
+        if not photo.thumb:
+            return "made on save"
+        return format_html('<img src="{}{}" alt="" width="120">', settings.MEDIA_URL, photo.thumb)
+
+
 @admin.register(RoomType)
 class RoomTypeAdmin(admin.ModelAdmin):
     list_display = ("name", "property", "capacity", "nightly_rate")
     list_filter = ("property",)
+    inlines = [RoomTypePhotoInline]
+
+    def save_formset(
+        self, request: HttpRequest, form: object, formset: BaseInlineFormSet, change: bool
+    ) -> None:
+        super().save_formset(request, form, formset, change)
+        # Resize only photos whose original was just uploaded or replaced.
+        changed = [obj for obj, fields in formset.changed_objects if "original" in fields]
+        for photo in formset.new_objects + changed:
+            if isinstance(photo, RoomTypePhoto):
+                room_type_photo_resize(photo=photo)
 
 
 class RoomForm(forms.ModelForm):

@@ -83,3 +83,24 @@ class Room(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Room {self.number}"
+
+
+class RoomTypePhoto(TimeStampedModel):
+    """A photo of a room type, uploaded by staff; resized copies are made on save."""
+
+    room_type = models.ForeignKey(RoomType, on_delete=models.CASCADE, related_name="photos")
+    original = models.ImageField(upload_to="rooms/originals/")
+    alt_text = models.CharField(
+        max_length=200, help_text="What the photo shows, for people who cannot see it."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    # Resized copies (paths under MEDIA_ROOT); names carry a content hash, so they cache forever.
+    large = models.CharField(max_length=300, blank=True, editable=False)
+    medium = models.CharField(max_length=300, blank=True, editable=False)
+    thumb = models.CharField(max_length=300, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["room_type_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.alt_text

@@ -1,0 +1,75 @@
+"""Form fields and their first checks; the booking rules themselves live in the services."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+
+from innkeeper.core.errors import ApplicationError
+
+MAX_PARTY = 20
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class SearchForm(forms.Form):
+    check_in = forms.DateField(label="Check-in", widget=DateInput)
+    check_out = forms.DateField(label="Check-out", widget=DateInput)
+    guests = forms.IntegerField(label="Guests", min_value=1, max_value=MAX_PARTY, initial=2)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        check_in, check_out = data.get("check_in"), data.get("check_out")
+        if isinstance(check_in, date) and isinstance(check_out, date) and check_out <= check_in:
+            self.add_error("check_out", "Check-out must be after check-in.")
+        return data
+
+    @classmethod
+    def suggested(cls, today: date) -> dict[str, Any]:
+        return {"check_in": today + timedelta(days=7), "check_out": today + timedelta(days=9)}
+
+
+class StayForm(SearchForm):
+    """The stay carried from the results to the booking form, plus the chosen room."""
+
+    room = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("check_in", "check_out", "guests"):
+            self.fields[name].widget = forms.HiddenInput()
+
+
+class GuestDetailsForm(forms.Form):
+    guest_name = forms.CharField(label="Full name", max_length=200)
+    guest_email = forms.EmailField(
+        label="Email", help_text="We send the confirmation and a link to manage the booking here."
+    )
+    guest_phone = forms.CharField(label="Phone (optional)", max_length=40, required=False)
+    notes = forms.CharField(
+        label="Requests (optional)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RegisterForm(forms.Form):
+    name = forms.CharField(label="Full name", max_length=200)
+    email = forms.EmailField(label="Email")
+    password = forms.CharField(
+        label="Password", widget=forms.PasswordInput, help_text="At least 10 characters."
+    )
+
+
+def attach_error(form: forms.Form, error: ApplicationError) -> None:
+    """Show a domain error next to the field it names, or above the form."""
+    field = error.extra.get("field")
+    if isinstance(field, str) and field in form.fields and not form.fields[field].widget.is_hidden:
+        form.add_error(field, error.detail)
+    else:
+        form.add_error(None, error.detail)

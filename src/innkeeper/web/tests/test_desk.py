@@ -1,0 +1,197 @@
+"""Front desk through Django's test client: access, actions, board queries, photos, errors."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+from PIL import Image
+
+from innkeeper.accounts.models import Role, User
+from innkeeper.bookings.models import Booking
+from innkeeper.bookings.models import BookingStatus as S
+from innkeeper.bookings.services import booking_create
+from innkeeper.conftest import PASSWORD, make_user
+from innkeeper.core.errors import problem_response
+from innkeeper.rooms.models import Property, Room, RoomType, RoomTypePhoto
+from innkeeper.web.board import room_board
+from innkeeper.web.tests.conftest import jpeg_bytes
+from innkeeper.web.views.errors import WebProblemMiddleware
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def desk(client: Client, staff: User) -> Client:
+    client.force_login(staff)
+    return client
+
+
+def arrival(room: Room, guest: User, today: date, nights: int = 2) -> Booking:
+    return booking_create(
+        room_id=room.pk,
+        check_in=today,
+        check_out=today + timedelta(days=nights),
+        guests=1,
+        created_by=guest,
+        guest=guest,
+    )
+
+
+def test_desk_is_for_staff_only(client: Client, guest: User, hotel: Property) -> None:
+    assert client.get("/desk/")["Location"].startswith("/desk/login/")
+    client.force_login(guest)
+    assert client.get("/desk/board/")["Location"].startswith("/desk/login/")
+    assert client.post("/desk/bookings/IK-X/check-in/").status_code == 302
+    assert not Booking.objects.exists()
+
+
+def test_arrival_is_checked_in_then_out(desk: Client, room: Room, guest: User, today: date) -> None:
+    booking = arrival(room, guest, today)
+    page = desk.get("/desk/").content.decode()
+    assert booking.reference in page and "Arrivals" in page
+
+    done = desk.post(f"/desk/bookings/{booking.reference}/check-in/", follow=True)
+    assert f"Booking {booking.reference} checked in." in done.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == S.CHECKED_IN
+
+    again = desk.post(f"/desk/bookings/{booking.reference}/check-in/", follow=True)
+    assert again.status_code == 200
+    assert "it cannot become checked in" in again.content.decode()
+
+    desk.post(f"/desk/bookings/{booking.reference}/check-out/")
+    booking.refresh_from_db()
+    assert booking.status == S.CHECKED_OUT
+    detail = desk.get(f"/desk/bookings/{booking.reference}/").content.decode()
+    assert "booking.checked_in" in detail and "booking.checked_out" in detail
+
+
+def test_future_booking_cannot_be_checked_in_and_says_why(desk: Client, make_booking: Any) -> None:
+    booking = make_booking()
+    response = desk.post(f"/desk/bookings/{booking.reference}/check-in/", follow=True)
+    assert "Check-in is possible from" in response.content.decode()
+    assert desk.post(f"/desk/bookings/{booking.reference}/explode/").status_code == 404
+
+
+def test_room_board_runs_a_constant_number_of_queries(
+    room_type: RoomType, room: Room, guest: User, today: date
+) -> None:
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            room_board(prop=room_type.property, start=today)
+        return len(queries)
+
+    arrival(room, guest, today)
+    small = count()
+    for number in range(5):
+        extra = Room.objects.create(
+            property=room.property, room_type=room_type, number=f"2{number}"
+        )
+        arrival(extra, guest, today + timedelta(days=number), nights=1)
+    assert count() == small == 2
+
+
+def test_board_lays_bookings_out_by_date(
+    desk: Client, room: Room, guest: User, today: date
+) -> None:
+    booking = arrival(room, guest, today + timedelta(days=1), nights=3)
+    board = room_board(prop=room.property, start=today)
+    [row] = board.rows
+    assert [cell.span for cell in row.cells] == [1, 3, 1, 1, 1]
+    assert row.cells[1].booking == booking
+    html = desk.get("/desk/board/", {"start": today + timedelta(days=7)}).content.decode()
+    assert booking.reference not in html
+    assert desk.get("/desk/board/", {"start": "garbage"}).status_code == 200
+
+
+def test_manager_uploads_a_photo_in_the_admin_and_it_is_resized(
+    client: Client, room_type: RoomType, media_root: Any
+) -> None:
+    client.force_login(make_user("boss@example.com", Role.MANAGER))
+    upload = SimpleUploadedFile("big.jpg", jpeg_bytes(2400, 1600), content_type="image/jpeg")
+    response = client.post(
+        f"/admin/rooms/roomtype/{room_type.pk}/change/",
+        {
+            "property": room_type.property_id,
+            "name": room_type.name,
+            "description": "",
+            "capacity": 2,
+            "nightly_rate": Decimal("100.00"),
+            "photos-TOTAL_FORMS": 1,
+            "photos-INITIAL_FORMS": 0,
+            "photos-MIN_NUM_FORMS": 0,
+            "photos-MAX_NUM_FORMS": 1000,
+            "photos-0-original": upload,
+            "photos-0-alt_text": "The double room",
+            "photos-0-position": 0,
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    photo = RoomTypePhoto.objects.get()
+    sizes = {
+        name: Image.open(media_root / getattr(photo, name)).size
+        for name in ("large", "medium", "thumb")
+    }
+    assert sizes == {"large": (1600, 1067), "medium": (800, 533), "thumb": (320, 213)}
+
+    served = client.get(f"/media/{photo.medium}")
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+    assert served["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "The double room" in Client().get("/").content.decode()
+    change_page = client.get(f"/admin/rooms/roomtype/{room_type.pk}/change/").content.decode()
+    assert f'src="/media/{photo.thumb}"' in change_page
+
+
+def test_not_an_image_is_refused_in_the_admin(
+    client: Client, room_type: RoomType, media_root: Any
+) -> None:
+    client.force_login(make_user("boss@example.com", Role.MANAGER))
+    response = client.post(
+        f"/admin/rooms/roomtype/{room_type.pk}/change/",
+        {
+            "property": room_type.property_id,
+            "name": room_type.name,
+            "capacity": 2,
+            "nightly_rate": "100.00",
+            "photos-TOTAL_FORMS": 1,
+            "photos-INITIAL_FORMS": 0,
+            "photos-0-original": SimpleUploadedFile("x.jpg", b"not an image"),
+            "photos-0-alt_text": "x",
+            "photos-0-position": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "Upload a valid image" in response.content.decode()
+    assert not RoomTypePhoto.objects.exists()
+
+
+def test_503_problems_become_a_page_on_pages_and_stay_json_on_the_api() -> None:
+    def maintenance(request: Any) -> HttpResponse:
+        return problem_response(
+            503, "maintenance", "Down for maintenance until 04:00.", headers={"Retry-After": "60"}
+        )
+
+    middleware = WebProblemMiddleware(maintenance)
+    page = middleware(RequestFactory().get("/search/"))
+    assert page.status_code == 503 and page["Retry-After"] == "60"
+    assert page["Content-Type"].startswith("text/html")
+    assert "Down for maintenance until 04:00." in page.content.decode()
+    api = middleware(RequestFactory().get("/api/v1/rooms"))
+    assert json.loads(api.content)["code"] == "maintenance"
+
+
+def test_a_guest_account_cannot_sign_in_at_the_desk(client: Client, guest: User) -> None:
+    response = client.post("/desk/login/", {"username": guest.email, "password": PASSWORD})
+    assert response.status_code == 200
+    assert "not front-desk staff" in response.content.decode()
+    assert client.get("/desk/").status_code == 302

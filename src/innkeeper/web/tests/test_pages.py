@@ -1,0 +1,197 @@
+"""Guest pages through Django's test client: messages next to fields, emailed links, errors."""
+
+from __future__ import annotations
+
+import email
+import re
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from innkeeper.accounts.models import User
+from innkeeper.bookings.models import Booking
+from innkeeper.bookings.models import BookingStatus as S
+from innkeeper.rooms.models import Room
+
+pytestmark = pytest.mark.django_db
+
+
+def field_error(html: str, field: str) -> str:
+    """The error message shown in the same .field block as the input named `field`."""
+    for block in re.findall(r'<div class="field has-error">(.*?)</div>', html, re.S):
+        if f'name="{field}"' in block:
+            match = re.search(r'class="field-error"[^>]*>(.*?)</p>', block, re.S)
+            return match.group(1) if match else ""
+    return ""
+
+
+def book_data(room: Room, stay: tuple[date, date], **fields: Any) -> dict[str, Any]:
+    data = {
+        "room": room.pk,
+        "check_in": stay[0],
+        "check_out": stay[1],
+        "guests": 2,
+        "guest_name": "Amina Alaoui",
+        "guest_email": "amina@example.com",
+    }
+    data.update(fields)
+    return data
+
+
+def test_search_rejects_bad_input_next_to_the_field(
+    client: Client, room: Room, today: date
+) -> None:
+    response = client.get("/search/", {"check_in": "soon", "check_out": today, "guests": 0})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert field_error(html, "check_in") == "Enter a valid date."
+    assert "greater than or equal to 1" in field_error(html, "guests")
+
+    past = today - timedelta(days=3)
+    response = client.get("/search/", {"check_in": past, "check_out": today, "guests": 2})
+    assert response.status_code == 422
+    assert "is in the past" in field_error(response.content.decode(), "check_in")
+
+
+def test_search_shows_room_types_with_stay_price(
+    client: Client, room: Room, stay: tuple[date, date]
+) -> None:
+    response = client.get("/search/", {"check_in": stay[0], "check_out": stay[1], "guests": 2})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Double" in html and "300.00 EUR" in html and "for 3 nights" in html
+    too_many = client.get("/search/", {"check_in": stay[0], "check_out": stay[1], "guests": 3})
+    assert "Nothing free for these dates" in too_many.content.decode()
+
+
+def test_guest_checkout_emails_a_working_manage_link_over_smtp(
+    client: Client, room: Room, stay: tuple[date, date], smtp_server: Any
+) -> None:
+    response = client.post("/book/", book_data(room, stay))
+    booking = Booking.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/bookings/{booking.reference}/confirmation/"
+    assert booking.guest is None and booking.status == S.CONFIRMED
+
+    [envelope] = smtp_server.messages
+    assert envelope.rcpt_tos == ["amina@example.com"]
+    message = email.message_from_bytes(envelope.content)
+    assert booking.reference in message["Subject"]
+    body = message.get_payload(decode=True).decode()
+    path = re.search(r"http://testserver(/manage/\S+/)", body)
+    assert path is not None, body
+
+    stranger = Client()
+    assert stranger.get(f"/bookings/{booking.reference}/confirmation/").status_code == 404
+    opened = stranger.get(path.group(1), follow=True)
+    assert booking.reference in opened.content.decode()
+    cancelled = stranger.post(f"/bookings/{booking.reference}/cancel/", follow=True)
+    assert "is cancelled" in cancelled.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == S.CANCELLED
+
+
+def test_booking_still_stands_when_mail_cannot_be_sent(
+    client: Client, room: Room, stay: tuple[date, date], settings: Any
+) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1
+    response = client.post("/book/", book_data(room, stay), follow=True)
+    assert response.status_code == 200
+    assert "Booking confirmed" in response.content.decode()
+
+
+def test_expired_or_forged_links_get_a_clear_page(
+    client: Client, room: Room, stay: tuple[date, date], settings: Any, mailoutbox: list[Any]
+) -> None:
+    client.post("/book/", book_data(room, stay))
+    path = re.search(r"http://testserver(/manage/\S+/)", mailoutbox[0].body)
+    assert path is not None
+    forged = client.get(path.group(1)[:-3] + "xx/")
+    assert forged.status_code == 404 and "not valid" in forged.content.decode()
+    settings.MAGIC_LINK_TTL_HOURS = 0
+    expired = client.get(path.group(1))
+    assert expired.status_code == 410 and "This link has expired" in expired.content.decode()
+
+
+def test_booking_form_errors_stay_on_the_form(
+    client: Client, room: Room, stay: tuple[date, date]
+) -> None:
+    response = client.post("/book/", book_data(room, stay, guest_email="nope", guest_name=""))
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert field_error(html, "guest_email") == "Enter a valid email address."
+    assert field_error(html, "guest_name") == "This field is required."
+    response = client.post("/book/", book_data(room, stay, guests=3))
+    assert response.status_code == 422
+    assert "sleeps at most 2" in response.content.decode()
+    assert not Booking.objects.exists()
+
+
+def test_taken_room_says_so_and_offers_a_new_search(
+    client: Client, room: Room, stay: tuple[date, date], make_booking: Any
+) -> None:
+    make_booking()
+    response = client.post("/book/", book_data(room, stay))
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "someone else booked this room a moment ago" in html
+    assert "See what is still free" in html
+
+
+def test_signed_in_guest_books_on_the_account(
+    client: Client, room: Room, stay: tuple[date, date], guest: User
+) -> None:
+    client.force_login(guest)
+    client.post("/book/", book_data(room, stay))
+    booking = Booking.objects.get()
+    assert booking.guest == guest
+    assert booking.reference not in Client().get("/my-bookings/").content.decode()
+    other_browser = Client()
+    other_browser.force_login(guest)
+    assert booking.reference in other_browser.get("/my-bookings/").content.decode()
+
+
+def test_register_rejects_a_short_password_next_to_the_field(client: Client) -> None:
+    response = client.post(
+        "/account/register/", {"name": "Ann", "email": "ann@example.com", "password": "short"}
+    )
+    assert response.status_code == 422
+    assert "too short" in field_error(response.content.decode(), "password")
+    response = client.post(
+        "/account/register/",
+        {"name": "Ann", "email": "ann@example.com", "password": "correct horse battery"},
+    )
+    assert response.status_code == 302 and User.objects.filter(email="ann@example.com").exists()
+
+
+def test_stale_form_says_session_expired(room: Room, stay: tuple[date, date]) -> None:
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/book/", book_data(room, stay))
+    assert response.status_code == 403
+    assert "Your session expired" in response.content.decode()
+    assert not Booking.objects.exists()
+
+
+def test_unknown_pages_and_bookings_get_the_friendly_404(client: Client) -> None:
+    for path in ("/no-such-page/", "/bookings/IK-NOPE/confirmation/"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "Back to the start" in response.content.decode()
+
+
+def test_pages_load_under_100_kb_of_css_and_js(
+    client: Client, room: Room, stay: tuple[date, date]
+) -> None:
+    pages = ["/", f"/search/?check_in={stay[0]}&check_out={stay[1]}&guests=2", "/my-bookings/"]
+    for page in pages:
+        html = client.get(page).content.decode()
+        assets = re.findall(
+            r'<link rel="stylesheet" href="([^"]+)"|<script[^>]+src="([^"]+)"', html
+        )
+        urls = [css or js for css, js in assets]
+        assert urls, page
+        weight = sum(len(b"".join(client.get(url).streaming_content)) for url in urls)
+        assert weight < 100_000, (page, weight)
