@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from innkeeper.api import api
@@ -17,5 +17,6 @@ urlpatterns = [
     path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("innkeeper.ops.urls")),
     path("api/", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
 ]
