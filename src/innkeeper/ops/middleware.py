@@ -8,7 +8,6 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from innkeeper.ops.blocklist import is_blocked
@@ -20,6 +19,7 @@ from innkeeper.ops.maintenance import (
     has_bypass,
     secret_matches,
 )
+from innkeeper.ops.outage import is_database_outage
 from innkeeper.ops.responses import database_unavailable, refusal
 from innkeeper.ops.state import OpsState, StateUnavailable, current_state
 
@@ -125,7 +125,7 @@ def note_database_error(sender: Any, request: HttpRequest | None = None, **kwarg
     DatabaseOutageMiddleware turn that 500 into the 503 it should be.
     """
     error = sys.exc_info()[1]
-    if request is not None and isinstance(error, OperationalError | InterfaceError):
+    if request is not None and error is not None and is_database_outage(error):
         setattr(request, DB_ERROR_FLAG, True)
 
 
