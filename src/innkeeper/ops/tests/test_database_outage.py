@@ -25,10 +25,9 @@ OUTAGE_BOUND_SECONDS = 3.0
 def pg_and_server(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[PrivatePostgres, InnkeeperServer]]:
-    with private_postgres() as pg:
-        tmp = tmp_path_factory.mktemp("outage")
-        with innkeeper_server(tmp, DATABASE_URL=pg.url) as server:
-            yield pg, server
+    tmp = tmp_path_factory.mktemp("outage")
+    with private_postgres() as pg, innkeeper_server(tmp, DATABASE_URL=pg.url) as server:
+        yield pg, server
 
 
 def _timed_get(url: str, **kwargs: object) -> tuple[requests.Response, float]:

@@ -27,9 +27,11 @@ def live(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[InnkeeperServer, PrivateRedis]]:
     tmp = tmp_path_factory.mktemp("live")
-    with private_redis() as redis_server:
-        with innkeeper_server(tmp, REDIS_URL=redis_server.url, TRUSTED_PROXIES="1") as server:
-            yield server, redis_server
+    with (
+        private_redis() as redis_server,
+        innkeeper_server(tmp, REDIS_URL=redis_server.url, TRUSTED_PROXIES="1") as server,
+    ):
+        yield server, redis_server
 
 
 @pytest.fixture
