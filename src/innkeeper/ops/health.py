@@ -52,6 +52,10 @@ def register_check(
     _registry[name] = HealthCheck(name, run, critical, full_only, needs_database)
 
 
+def unregister_check(name: str) -> None:
+    _registry.pop(name, None)
+
+
 def registered_checks() -> list[HealthCheck]:
     return list(_registry.values())
 
