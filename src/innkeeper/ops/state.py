@@ -10,6 +10,8 @@ from __future__ import annotations
 import ipaddress
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError
@@ -98,3 +100,15 @@ def forget_state() -> None:
     global _expires_at
     with _lock:
         _expires_at = 0.0
+
+
+@contextmanager
+def pinned_state(state: OpsState) -> Iterator[None]:
+    """Serve `state` without asking the database until the block ends (tests without a DB)."""
+    global _snapshot, _expires_at
+    with _lock:
+        _snapshot, _expires_at = state, float("inf")
+    try:
+        yield
+    finally:
+        forget_state()
