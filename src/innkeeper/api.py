@@ -20,6 +20,7 @@ from innkeeper.core.errors import (
     problem_response,
 )
 from innkeeper.core.middleware import DB_RETRY_AFTER_SECONDS
+from innkeeper.ops.outage import is_database_outage
 from innkeeper.rooms.api import router as rooms_router
 
 logger = logging.getLogger(__name__)
@@ -122,6 +123,8 @@ api.add_exception_handler(InterfaceError, on_database_error)  # type: ignore[arg
 
 @api.exception_handler(Exception)
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if is_database_outage(exc):  # e.g. a lazy queryset failing inside response validation
+        return on_database_error(request, exc)  # type: ignore[arg-type]
     logger.exception("unhandled API error on %s %s", request.method, request.path)
     detail = f"{type(exc).__name__}" if settings.DEBUG else "Something went wrong on our side."
     return problem_response(500, "internal_error", detail)

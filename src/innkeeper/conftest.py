@@ -4,7 +4,7 @@ real PostgreSQL (DATABASE_URL), so every integrity test covers both engines."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -18,9 +18,27 @@ from innkeeper.accounts.services import token_issue
 from innkeeper.bookings.models import Booking
 from innkeeper.bookings.rules import property_today
 from innkeeper.bookings.services import booking_create
+from innkeeper.ops.state import OpsState, forget_state, pinned_state
 from innkeeper.rooms.models import Property, Room, RoomType
 
 PASSWORD = "a-long-test-password-42"
+
+
+DB_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequences", "live_server"})
+
+
+@pytest.fixture(autouse=True)
+def _ops_state_without_db(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The ops middleware reads the maintenance/blocklist state from the database (cached
+    per process for a second): tests with a database start and end with a fresh read, since
+    their rows roll back; tests without one get the default (normal) state."""
+    if request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames):
+        forget_state()
+        yield
+        forget_state()
+        return
+    with pinned_state(OpsState()):
+        yield
 
 
 @pytest.fixture

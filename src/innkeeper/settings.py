@@ -74,8 +74,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "innkeeper.ops.middleware.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "innkeeper.web.views.errors.WebProblemMiddleware",
+    "innkeeper.ops.middleware.OpsGateMiddleware",
     "innkeeper.core.middleware.ApiProblemMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -125,7 +127,7 @@ def _database() -> dict[str, Any]:
         db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         db["CONN_HEALTH_CHECKS"] = True
         db.setdefault("OPTIONS", {})
-        db["OPTIONS"].setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3))
+        db["OPTIONS"].setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=2))
         db["TEST"] = {
             "NAME": env.str("TEST_DATABASE_NAME", default=f"test_innkeeper_{checkout_tag}")
         }
@@ -204,3 +206,10 @@ SITE_URL = env.str("SITE_URL", default="")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="innkeeper <bookings@innkeeper.local>")
 # A form posted after its CSRF token went stale gets a friendly "session expired" page.
 CSRF_FAILURE_VIEW = "innkeeper.web.views.errors.csrf_failure"
+# Operations (health, maintenance, blocklist): see README "Operations".
+# HEALTH_TOKEN lets monitors read /api/health/full without a user account (and mid-outage).
+HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
+HEALTH_DISK_MIN_FREE_MB = env.int("HEALTH_DISK_MIN_FREE_MB", default=500)
+HEALTH_QUEUE_MAX_WAITING = env.int("HEALTH_QUEUE_MAX_WAITING", default=1000)
+# How many reverse proxies in front append to X-Forwarded-For (0: use REMOTE_ADDR only).
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)

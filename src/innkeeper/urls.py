@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("innkeeper.web.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("innkeeper.ops.urls")),
     path("api/", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
 ]
 

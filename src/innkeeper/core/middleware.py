@@ -20,6 +20,12 @@ def is_api_request(request: HttpRequest) -> bool:
     return request.path.startswith(API_PREFIXES)
 
 
+def wants_html(request: HttpRequest) -> bool:
+    """Pages answer errors as HTML to browsers (which ask for text/html) and as problem+json
+    to everything else: curl, monitors, scripts."""
+    return not is_api_request(request) and "text/html" in request.headers.get("Accept", "")
+
+
 class ApiProblemMiddleware:
     """Turn Django's own 404/405/500 answers on API paths into problem+json."""
 

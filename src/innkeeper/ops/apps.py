@@ -5,3 +5,12 @@ class OpsConfig(AppConfig):
     name = "innkeeper.ops"
     label = "ops"
     verbose_name = "Operations"
+
+    def ready(self) -> None:
+        from django.core.signals import got_request_exception
+
+        from innkeeper.ops import health_checks
+        from innkeeper.ops.middleware import note_database_error
+
+        got_request_exception.connect(note_database_error, dispatch_uid="ops.db_error")
+        health_checks.register_builtin_checks()

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from innkeeper.core.errors import PROBLEM_CONTENT_TYPE, ApplicationError
-from innkeeper.core.middleware import is_api_request
+from innkeeper.core.middleware import is_api_request, wants_html
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -33,7 +33,7 @@ class WebProblemMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if (
-            is_api_request(request)
+            not wants_html(request)
             or response.status_code != 503
             or PROBLEM_CONTENT_TYPE not in response.get("Content-Type", "")
         ):
