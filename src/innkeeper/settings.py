@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "innkeeper.rooms",
     "innkeeper.bookings",
     "innkeeper.ops",
+    "django_tasks_db",
+    "innkeeper.jobs",
+    "innkeeper.notifications",
 ]
 
 MIDDLEWARE = [
@@ -190,3 +193,40 @@ LOGGING = {
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
     "loggers": {"django.server": {"level": "WARNING"}},
 }
+
+# --- Background jobs, scheduler and guest email (README "Background jobs and email") ---
+TASKS = {
+    "default": {
+        # The database backend makes enqueueing part of the booking transaction (an outbox).
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "notifications"],
+    }
+}
+JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=5)
+JOBS_RETRY_BASE_SECONDS = env.float("JOBS_RETRY_BASE_SECONDS", default=30.0)
+JOBS_RETRY_MAX_SECONDS = env.float("JOBS_RETRY_MAX_SECONDS", default=3600.0)
+# A RUNNING job whose worker sent no heartbeat for this long is re-queued (worker died).
+JOBS_VISIBILITY_TIMEOUT_SECONDS = env.float("JOBS_VISIBILITY_TIMEOUT_SECONDS", default=300.0)
+JOBS_WORKER_POLL_SECONDS = env.float("JOBS_WORKER_POLL_SECONDS", default=1.0)
+JOBS_RETENTION_DAYS = env.int("JOBS_RETENTION_DAYS", default=7)
+JOBS_FAILED_RETENTION_DAYS = env.int("JOBS_FAILED_RETENTION_DAYS", default=30)
+SCHEDULER_TICK_SECONDS = env.float("SCHEDULER_TICK_SECONDS", default=30.0)
+NOTIFICATIONS_REMINDER_DAYS_BEFORE = env.int("NOTIFICATIONS_REMINDER_DAYS_BEFORE", default=3)
+
+# EMAIL_URL: smtp://user:pass@host:587 (plain), smtp+tls://... (STARTTLS), smtp+ssl://...
+# (implicit TLS), consolemail://. Default: one file per connection under var/mail/.
+_email = env.email_url_config(env.str("EMAIL_URL", default="filemail://"))
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+# filemail:///srv/mail -> /srv/mail; plain filemail:// -> var/mail
+EMAIL_FILE_PATH = "/" + _email["EMAIL_FILE_PATH"] if _email.get("EMAIL_FILE_PATH") else str(
+    VAR_DIR / "mail"
+)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="innkeeper <bookings@innkeeper.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
