@@ -215,18 +215,32 @@ NOTIFICATIONS_REMINDER_DAYS_BEFORE = env.int("NOTIFICATIONS_REMINDER_DAYS_BEFORE
 
 # EMAIL_URL: smtp://user:pass@host:587 (plain), smtp+tls://... (STARTTLS), smtp+ssl://...
 # (implicit TLS), consolemail://. Default: one file per connection under var/mail/.
-_email = env.email_url_config(env.str("EMAIL_URL", default="filemail://"))
-EMAIL_BACKEND = _email["EMAIL_BACKEND"]
-EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
-EMAIL_PORT = _email.get("EMAIL_PORT") or 25
-EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
-EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
-EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
-EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
-# filemail:///srv/mail -> /srv/mail; plain filemail:// -> var/mail
-EMAIL_FILE_PATH = "/" + _email["EMAIL_FILE_PATH"] if _email.get("EMAIL_FILE_PATH") else str(
-    VAR_DIR / "mail"
-)
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
+
+def _mailer(url: str) -> dict[str, Any]:
+    """EMAIL_URL -> Django 6.1's MAILERS["default"]. filemail:///srv/mail -> /srv/mail;
+    plain filemail:// -> var/mail."""
+    parsed = env.email_url_config(url)
+    backend = parsed["EMAIL_BACKEND"]
+    if backend.endswith("filebased.EmailBackend"):
+        path = (
+            "/" + parsed["EMAIL_FILE_PATH"] if parsed.get("EMAIL_FILE_PATH") else VAR_DIR / "mail"
+        )
+        return {"BACKEND": backend, "OPTIONS": {"file_path": str(path)}}
+    if not backend.endswith("smtp.EmailBackend"):
+        return {"BACKEND": backend}
+    options = {
+        "host": parsed.get("EMAIL_HOST") or "localhost",
+        "port": parsed.get("EMAIL_PORT") or 25,
+        "username": parsed.get("EMAIL_HOST_USER") or "",
+        "password": parsed.get("EMAIL_HOST_PASSWORD") or "",
+        "use_tls": bool(parsed.get("EMAIL_USE_TLS")),
+        "use_ssl": bool(parsed.get("EMAIL_USE_SSL")),
+        "timeout": env.int("EMAIL_TIMEOUT", default=10),
+    }
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+MAILERS = {"default": _mailer(env.str("EMAIL_URL", default="filemail://"))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="innkeeper <bookings@innkeeper.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

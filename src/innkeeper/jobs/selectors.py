@@ -60,9 +60,7 @@ def queue_stats(*, now: datetime | None = None) -> list[QueueStats]:
                 scheduled=row.get("scheduled", 0),
                 running=row.get("running", 0),
                 failed=row.get("failed", 0),
-                oldest_waiting_seconds=round((now - oldest).total_seconds(), 1)
-                if oldest
-                else None,
+                oldest_waiting_seconds=round((now - oldest).total_seconds(), 1) if oldest else None,
             )
         )
     return stats

@@ -28,7 +28,9 @@ def parse_job_ids(raw_ids: Iterable[str]) -> list[uuid.UUID]:
         try:
             parsed.append(uuid.UUID(raw.strip()))
         except ValueError as error:
-            raise InvalidInput(f"{raw!r} is not a job id (see `innkeeper queue failed`).") from error
+            raise InvalidInput(
+                f"{raw!r} is not a job id (see `innkeeper queue failed`)."
+            ) from error
     return parsed
 
 

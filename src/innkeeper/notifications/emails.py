@@ -40,7 +40,9 @@ def render_booking_email(booking: Booking, kind: str) -> EmailMultiAlternatives:
         to=[booking.guest_email],
         reply_to=[prop.email] if prop.email else None,
     )
-    message.attach_alternative(render_to_string(f"{TEMPLATE_DIR}/{kind}.html", context), "text/html")
+    message.attach_alternative(
+        render_to_string(f"{TEMPLATE_DIR}/{kind}.html", context), "text/html"
+    )
     return message
 
 

@@ -62,4 +62,3 @@ class Command(BaseCommand):
             worker.run()
         finally:
             heartbeat.stop()
-
