@@ -33,7 +33,8 @@ class RetryPolicy:
         return self.max_attempts or settings.JOBS_MAX_ATTEMPTS
 
     def delay(self, attempt: int) -> float:
-        """Seconds before the next try after `attempt` failed: uniform in [c/2, c], c = base * 2^(n-1) capped."""
+        """Seconds before the next try after `attempt` failed: uniform in [c/2, c] where
+        c = base * 2^(attempt-1), capped at max_delay."""
         base = self.base_delay if self.base_delay is not None else settings.JOBS_RETRY_BASE_SECONDS
         cap = self.max_delay if self.max_delay is not None else settings.JOBS_RETRY_MAX_SECONDS
         ceiling = min(cap, base * 2 ** max(0, attempt - 1))

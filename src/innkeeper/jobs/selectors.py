@@ -48,10 +48,10 @@ def queue_stats(*, now: datetime | None = None) -> list[QueueStats]:
         )
         .order_by()
     )
-    by_queue = {row["queue_name"]: row for row in rows}
+    by_queue: dict[str, dict[str, Any]] = {row["queue_name"]: dict(row) for row in rows}
     stats = []
     for name in queue_names():
-        row = by_queue.get(name, {})
+        row: dict[str, Any] = by_queue.get(name, {})
         oldest = row.get("oldest")
         stats.append(
             QueueStats(

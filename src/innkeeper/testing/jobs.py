@@ -54,7 +54,7 @@ class RecordingHandler:
         raw = envelope.original_content or b""
         message = email.message_from_bytes(raw, policy=default_policy)
         with self.lock:
-            self.messages.append(message)  # type: ignore[arg-type]
+            self.messages.append(message)
         return "250 OK"
 
 

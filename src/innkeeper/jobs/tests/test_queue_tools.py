@@ -79,12 +79,16 @@ def test_recovery_fails_a_job_that_used_all_its_attempts(db, settings):
 
 def test_scheduler_runs_each_job_once_per_interval(db):
     first = scheduler_tick(owner="a")
-    assert set(first) == set(PERIODIC_JOBS) >= {
-        "bookings.expire_pending",
-        "notifications.reminders",
-        "jobs.prune_finished",
-        "core.prune_idempotency",
-    }
+    assert (
+        set(first)
+        == set(PERIODIC_JOBS)
+        >= {
+            "bookings.expire_pending",
+            "notifications.reminders",
+            "jobs.prune_finished",
+            "core.prune_idempotency",
+        }
+    )
     assert scheduler_tick(owner="b") == []  # a second scheduler finds nothing due
     later = timezone.now() + timedelta(minutes=2)
     assert scheduler_tick(owner="b", now=later) == ["bookings.expire_pending"]
