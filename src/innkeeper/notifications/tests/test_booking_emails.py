@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -113,3 +115,13 @@ def test_reminder_goes_out_once_within_the_window(smtp_settings, make_booking, t
     assert soon.reference in reminders[0]["Subject"]
     assert later.reference not in "".join(m["Subject"] for m in smtp_settings.messages[2:])
     assert DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count() == 0
+
+
+def test_email_check_connects_and_reports_failure(smtp_settings, capsys):
+    call_command("email", "check")
+    out = capsys.readouterr().out
+    assert f"port: {smtp_settings.port}" in out
+    assert "Connection opened" in out
+    smtp_settings.stop()
+    with pytest.raises(CommandError, match="cannot connect to the mail server"):
+        call_command("email", "check")
