@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.tasks import Task
 from django.utils import timezone
@@ -58,9 +59,11 @@ def scheduler_tick(*, owner: str, now: datetime | None = None) -> list[str]:
     enqueued = []
     for job in list(PERIODIC_JOBS.values()):
         try:
-            if _claim(job, now=now, owner=owner):
-                job.task.enqueue(**job.kwargs)
-                enqueued.append(job.name)
+            # Claim and enqueue commit together: a failed enqueue gives the interval back.
+            with transaction.atomic():
+                if _claim(job, now=now, owner=owner):
+                    job.task.enqueue(**job.kwargs)
+                    enqueued.append(job.name)
         except Exception:
             logger.exception("could not schedule %s; next tick tries again", job.name)
     if enqueued:
