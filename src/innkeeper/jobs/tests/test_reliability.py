@@ -90,7 +90,9 @@ def test_worker_killed_mid_job_runs_it_again_and_sends_once(smtp_server, make_bo
 
 
 def test_two_workers_draining_one_queue_run_no_job_twice(smtp_server, make_booking, stay):
-    smtp_server.handler.delay = 0.03  # long enough for both workers to take turns
+    # 16 x 0.1 s of SMTP time outlasts a worker's random start-up delay (< 1 s), so both
+    # workers are in their loop while the queue drains.
+    smtp_server.handler.delay = 0.1
     env = child_env(smtp_server)
     workers = [start("worker", "--worker-id", f"w{i}", env=env) for i in (1, 2)]
     try:
@@ -104,6 +106,7 @@ def test_two_workers_draining_one_queue_run_no_job_twice(smtp_server, make_booki
         wait_for(
             lambda: DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count() == 16,
             what="16 jobs done",
+            timeout=40,
         )
     finally:
         for worker in workers:

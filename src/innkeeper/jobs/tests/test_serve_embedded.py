@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _up(url: str) -> bool:
     try:
-        return requests.get(url, timeout=1).status_code < 500
-    except requests.ConnectionError:
+        return requests.get(url, timeout=3).status_code < 500
+    except requests.RequestException:  # not listening yet, or still starting up
         return False
 
 
@@ -24,7 +24,9 @@ def test_serve_runs_a_worker_and_the_scheduler_beside_the_web_server(smtp_server
     port = free_port()
     server = start("serve", "--port", str(port), "--threads", "2", env=child_env(smtp_server))
     try:
-        wait_for(lambda: _up(f"http://127.0.0.1:{port}/api/v1/openapi.json"), what="HTTP")
+        wait_for(
+            lambda: _up(f"http://127.0.0.1:{port}/api/v1/openapi.json"), what="HTTP", timeout=40
+        )
         wait_for(lambda: WorkerHeartbeat.objects.exists(), what="embedded worker")
         booking = make_booking()
         wait_for(lambda: smtp_server.messages, what="confirmation email")
@@ -43,7 +45,9 @@ def test_serve_without_background_processes_for_production(smtp_server):
         "serve", "--port", str(port), "--no-worker", "--no-scheduler", env=child_env(smtp_server)
     )
     try:
-        wait_for(lambda: _up(f"http://127.0.0.1:{port}/api/v1/openapi.json"), what="HTTP")
+        wait_for(
+            lambda: _up(f"http://127.0.0.1:{port}/api/v1/openapi.json"), what="HTTP", timeout=40
+        )
     finally:
         output = stop(server)
     assert "Background:" not in output
