@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "innkeeper.bookings",
     "innkeeper.ops",
     "innkeeper.web",
+    "django_tasks_db",
+    "innkeeper.jobs",
+    "innkeeper.notifications",
 ]
 
 MIDDLEWARE = [
@@ -203,7 +206,6 @@ SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 MAGIC_LINK_TTL_HOURS = env.int("MAGIC_LINK_TTL_HOURS", default=24 * 30)
 # Public address for emailed links (e.g. https://riad.example); empty: the address the guest used.
 SITE_URL = env.str("SITE_URL", default="")
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="innkeeper <bookings@innkeeper.local>")
 # A form posted after its CSRF token went stale gets a friendly "session expired" page.
 CSRF_FAILURE_VIEW = "innkeeper.web.views.errors.csrf_failure"
 # Operations (health, maintenance, blocklist): see README "Operations".
@@ -213,3 +215,54 @@ HEALTH_DISK_MIN_FREE_MB = env.int("HEALTH_DISK_MIN_FREE_MB", default=500)
 HEALTH_QUEUE_MAX_WAITING = env.int("HEALTH_QUEUE_MAX_WAITING", default=1000)
 # How many reverse proxies in front append to X-Forwarded-For (0: use REMOTE_ADDR only).
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+
+# --- Background jobs, scheduler and guest email (README "Background jobs and email") ---
+TASKS = {
+    "default": {
+        # The database backend makes enqueueing part of the booking transaction (an outbox).
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "notifications"],
+    }
+}
+JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=5)
+JOBS_RETRY_BASE_SECONDS = env.float("JOBS_RETRY_BASE_SECONDS", default=30.0)
+JOBS_RETRY_MAX_SECONDS = env.float("JOBS_RETRY_MAX_SECONDS", default=3600.0)
+# A RUNNING job whose worker sent no heartbeat for this long is re-queued (worker died).
+JOBS_VISIBILITY_TIMEOUT_SECONDS = env.float("JOBS_VISIBILITY_TIMEOUT_SECONDS", default=300.0)
+JOBS_WORKER_POLL_SECONDS = env.float("JOBS_WORKER_POLL_SECONDS", default=1.0)
+JOBS_RETENTION_DAYS = env.int("JOBS_RETENTION_DAYS", default=7)
+JOBS_FAILED_RETENTION_DAYS = env.int("JOBS_FAILED_RETENTION_DAYS", default=30)
+SCHEDULER_TICK_SECONDS = env.float("SCHEDULER_TICK_SECONDS", default=30.0)
+NOTIFICATIONS_REMINDER_DAYS_BEFORE = env.int("NOTIFICATIONS_REMINDER_DAYS_BEFORE", default=3)
+
+# EMAIL_URL: smtp://user:pass@host:587 (plain), smtp+tls://... (STARTTLS), smtp+ssl://...
+# (implicit TLS), consolemail://. Default: one file per connection under var/mail/.
+
+
+def _mailer(url: str) -> dict[str, Any]:
+    """EMAIL_URL -> Django 6.1's MAILERS["default"]. filemail:///srv/mail -> /srv/mail;
+    plain filemail:// -> var/mail."""
+    parsed = env.email_url_config(url)
+    backend = parsed["EMAIL_BACKEND"]
+    if backend.endswith("filebased.EmailBackend"):
+        path = (
+            "/" + parsed["EMAIL_FILE_PATH"] if parsed.get("EMAIL_FILE_PATH") else VAR_DIR / "mail"
+        )
+        return {"BACKEND": backend, "OPTIONS": {"file_path": str(path)}}
+    if not backend.endswith("smtp.EmailBackend"):
+        return {"BACKEND": backend}
+    options = {
+        "host": parsed.get("EMAIL_HOST") or "localhost",
+        "port": parsed.get("EMAIL_PORT") or 25,
+        "username": parsed.get("EMAIL_HOST_USER") or "",
+        "password": parsed.get("EMAIL_HOST_PASSWORD") or "",
+        "use_tls": bool(parsed.get("EMAIL_USE_TLS")),
+        "use_ssl": bool(parsed.get("EMAIL_USE_SSL")),
+        "timeout": env.int("EMAIL_TIMEOUT", default=10),
+    }
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+MAILERS = {"default": _mailer(env.str("EMAIL_URL", default="filemail://"))}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="innkeeper <bookings@innkeeper.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL

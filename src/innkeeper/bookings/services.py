@@ -23,6 +23,7 @@ from innkeeper.core.errors import (
     RoomUnavailable,
 )
 from innkeeper.core.ids import new_reference
+from innkeeper.notifications.services import booking_status_notify
 from innkeeper.rooms.models import Room
 from innkeeper.rooms.pricing import stay_price
 
@@ -95,6 +96,7 @@ def booking_create(
                 raise RoomUnavailable(UNAVAILABLE.format(room=room.number)) from error
             raise
         _record(booking, "booking.created", "", booking.status, created_by)
+        booking_status_notify(booking=booking)  # same transaction: no booking, no email
         return booking
 
     return atomic_with_retry(create)
@@ -157,6 +159,7 @@ def _transition(
             fields.append("cancel_reason")
         booking.save(update_fields=fields)
         _record(booking, f"booking.{to}", before, to, actor, note)
+        booking_status_notify(booking=booking)
         return booking
 
     return atomic_with_retry(change)

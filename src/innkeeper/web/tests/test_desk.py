@@ -182,12 +182,15 @@ def test_503_problems_become_a_page_on_pages_and_stay_json_on_the_api() -> None:
         )
 
     middleware = WebProblemMiddleware(maintenance)
-    page = middleware(RequestFactory().get("/search/"))
+    page = middleware(RequestFactory().get("/search/", headers={"Accept": "text/html"}))
     assert page.status_code == 503 and page["Retry-After"] == "60"
     assert page["Content-Type"].startswith("text/html")
     assert "Down for maintenance until 04:00." in page.content.decode()
-    api = middleware(RequestFactory().get("/api/v1/rooms"))
+    api = middleware(RequestFactory().get("/api/v1/rooms", headers={"Accept": "text/html"}))
     assert json.loads(api.content)["code"] == "maintenance"
+    # A page fetched by a script (curl, monitors) keeps the machine-readable problem.
+    script = middleware(RequestFactory().get("/search/", headers={"Accept": "*/*"}))
+    assert script["Content-Type"] == "application/problem+json"
 
 
 def test_a_guest_account_cannot_sign_in_at_the_desk(client: Client, guest: User) -> None:

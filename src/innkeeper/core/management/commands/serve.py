@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from gunicorn.app.base import BaseApplication
 
+from innkeeper.jobs.embedded import background_processes
 from innkeeper.wsgi import application
 
 
@@ -33,6 +34,12 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=1, help="worker processes")
         parser.add_argument("--threads", type=int, default=8, help="threads per worker")
         parser.add_argument("--timeout", type=int, default=30, help="seconds per request")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="don't run a job worker beside the server"
+        )
+        parser.add_argument(
+            "--no-scheduler", action="store_true", help="don't run the scheduler beside it"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         url = f"http://{options['host']}:{options['port']}"
@@ -44,6 +51,15 @@ class Command(BaseCommand):
             "  Stop with Ctrl-C."
         )
         self.stdout.flush()
+        with background_processes(
+            worker=not options["no_worker"], scheduler=not options["no_scheduler"]
+        ) as children:
+            if children:
+                self.stdout.write("  Background: " + ", ".join(children))
+                self.stdout.flush()
+            self._serve(options)
+
+    def _serve(self, options: dict[str, Any]) -> None:
         _Gunicorn(
             {
                 "bind": f"{options['host']}:{options['port']}",

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class JobsConfig(AppConfig):
+    name = "innkeeper.jobs"
+    label = "jobs"
+    verbose_name = "Background jobs"
+
+    def ready(self) -> None:
+        # Registers the built-in periodic jobs (expiry, pruning) in the schedule.
+        from innkeeper.jobs import periodic  # noqa: F401

@@ -1,0 +1,16 @@
+"""Built-in entries of the schedule. Other apps register theirs in their own ready()."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from innkeeper.jobs.schedule import register_periodic
+from innkeeper.jobs.tasks import (
+    expire_pending_bookings,
+    prune_finished_jobs,
+    prune_idempotency_records,
+)
+
+register_periodic("bookings.expire_pending", expire_pending_bookings, every=timedelta(minutes=1))
+register_periodic("jobs.prune_finished", prune_finished_jobs, every=timedelta(hours=1))
+register_periodic("core.prune_idempotency", prune_idempotency_records, every=timedelta(hours=1))

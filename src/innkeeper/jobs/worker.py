@@ -1,0 +1,143 @@
+"""The worker: django-tasks-db's loop, plus retries with backoff, heartbeats and recovery.
+
+django-tasks-db claims a job with SELECT ... FOR UPDATE SKIP LOCKED (an exclusive transaction
+on SQLite), so two workers never claim the same job; what it lacks is added here:
+- a failed attempt goes back to READY with `run_after` = now + backoff, until the task's
+  RetryPolicy gives up; then the job stays FAILED with its exception and traceback;
+- a heartbeat thread keeps this worker's row fresh and re-queues RUNNING jobs of workers
+  that went quiet for longer than JOBS_VISIBILITY_TIMEOUT_SECONDS.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+from datetime import timedelta
+from traceback import format_exception
+
+from django.conf import settings
+from django.db import close_old_connections, connection
+from django.tasks.base import TaskContext, TaskResultStatus
+from django.tasks.signals import task_finished, task_started
+from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from innkeeper.jobs.models import WorkerHeartbeat
+from innkeeper.jobs.retry import policy_for
+from innkeeper.jobs.services import jobs_recover_stale
+
+logger = logging.getLogger("innkeeper.jobs")
+
+
+def heartbeat_interval() -> float:
+    return max(0.2, min(30.0, settings.JOBS_VISIBILITY_TIMEOUT_SECONDS / 4))
+
+
+class ReliableWorker(Worker):
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        try:
+            self.running_task = True
+            self._call(db_task_result)
+        finally:
+            self.running_task = False
+            self._run_tasks += 1
+
+    def _call(self, job: DBTaskResult) -> None:
+        try:
+            task = job.task
+            result = job.task_result
+        except Exception as error:  # task gone or renamed: nothing to retry
+            logger.exception("job %s names no task (%s)", job.id, job.task_path)
+            job.set_failed(error)
+            return
+        backend = type(task.get_backend())
+        try:
+            task_started.send(sender=backend, task_result=result)
+            if task.takes_context:
+                value = task.call(TaskContext(task_result=result), *result.args, **result.kwargs)
+            else:
+                value = task.call(*result.args, **result.kwargs)
+            job.set_successful(value)
+        except BaseException as error:
+            attempt = len(job.worker_ids)
+            if policy_for(task.func).should_retry(attempt, error):
+                self._schedule_retry(job, error, attempt)
+            else:
+                job.set_failed(error)
+                logger.error("job %s (%s) failed after %d attempt(s)", job.id, task.name, attempt)
+                task_finished.send(sender=backend, task_result=job.task_result)
+            if not isinstance(error, Exception):
+                raise  # SystemExit / KeyboardInterrupt: the worker is being stopped
+            return
+        task_finished.send(sender=backend, task_result=job.task_result)
+
+    def _schedule_retry(self, job: DBTaskResult, error: BaseException, attempt: int) -> None:
+        delay = policy_for(job.task.func).delay(attempt)
+        DBTaskResult.objects.filter(id=job.id, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.READY,
+            run_after=timezone.now() + timedelta(seconds=delay),
+            exception_class_path=f"{type(error).__module__}.{type(error).__qualname__}",
+            traceback="".join(format_exception(error)),
+        )
+        job.refresh_from_db()
+        logger.warning(
+            "job %s attempt %d failed (%s: %s); retrying in %.1fs",
+            job.id,
+            attempt,
+            type(error).__name__,
+            error,
+            delay,
+        )
+
+
+class Heartbeat(threading.Thread):
+    """Refreshes this worker's heartbeat and recovers jobs of dead workers, in the background.
+
+    With `parent_pid` (set by `innkeeper serve`), the worker also stops when its parent is
+    gone, so a killed server never leaves an orphan worker behind.
+    """
+
+    def __init__(self, *, worker_id: str, queues: str, parent_pid: int | None) -> None:
+        super().__init__(name="heartbeat", daemon=True)
+        self.worker_id = worker_id
+        self.queues = queues
+        self.parent_pid = parent_pid
+        self.stopped = threading.Event()
+        self.started_at = timezone.now()
+
+    def beat(self) -> None:
+        WorkerHeartbeat.objects.update_or_create(
+            worker_id=self.worker_id,
+            defaults={
+                "hostname": socket.gethostname()[:200],
+                "pid": os.getpid(),
+                "queues": self.queues[:200],
+                "started_at": self.started_at,
+                "last_seen": timezone.now(),
+            },
+        )
+
+    def run(self) -> None:
+        while not self.stopped.wait(heartbeat_interval()):
+            if self.parent_pid and os.getppid() != self.parent_pid:
+                logger.warning("parent process %s is gone; stopping worker", self.parent_pid)
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+            try:
+                close_old_connections()
+                self.beat()
+                jobs_recover_stale()
+            except Exception:
+                logger.exception("heartbeat failed; will try again")
+        connection.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        try:
+            WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+        except Exception:
+            logger.exception("could not remove heartbeat of %s", self.worker_id)

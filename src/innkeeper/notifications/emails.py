@@ -1,0 +1,99 @@
+"""Rendering guest emails and delivering each one at most once."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from innkeeper.bookings.models import Booking
+from innkeeper.notifications.models import SentEmail
+from innkeeper.notifications.models import SentEmailStatus as Status
+
+TEMPLATE_DIR = "notifications/email"
+
+
+class EmailBusy(Exception):
+    """Another worker holds a fresh claim on this email; the job retries later."""
+
+
+def render_booking_email(booking: Booking, kind: str) -> EmailMultiAlternatives:
+    prop = booking.property
+    context: dict[str, Any] = {
+        "booking": booking,
+        "property": prop,
+        "room": booking.room,
+        "room_type": booking.room.room_type,
+        "reminder_days": settings.NOTIFICATIONS_REMINDER_DAYS_BEFORE,
+    }
+    subject = render_to_string(f"{TEMPLATE_DIR}/{kind}_subject.txt", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=render_to_string(f"{TEMPLATE_DIR}/{kind}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[booking.guest_email],
+        reply_to=[prop.email] if prop.email else None,
+    )
+    message.attach_alternative(
+        render_to_string(f"{TEMPLATE_DIR}/{kind}.html", context), "text/html"
+    )
+    return message
+
+
+def message_id_for(key: str) -> str:
+    """The same Message-ID on every attempt, so mail clients fold a rare duplicate."""
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "innkeeper.local"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
+
+
+def _claim(*, key: str, booking: Booking | None, kind: str, to: str) -> SentEmail | None:
+    """The row to send under, or None if this email already went out."""
+    now = timezone.now()
+    lease = timedelta(seconds=settings.JOBS_VISIBILITY_TIMEOUT_SECONDS)
+    with transaction.atomic():
+        row, created = SentEmail.objects.select_for_update().get_or_create(
+            key=key,
+            defaults={
+                "booking": booking,
+                "kind": kind,
+                "to": to,
+                "claimed_at": now,
+                "attempts": 1,
+                "message_id": message_id_for(key),
+            },
+        )
+        if created:
+            return row
+        if row.status == Status.SENT:
+            return None
+        if row.claimed_at > now - lease:
+            raise EmailBusy(f"email {key} is being sent by another worker")
+        row.claimed_at = now
+        row.attempts += 1
+        row.save(update_fields=["claimed_at", "attempts"])
+        return row
+
+
+def deliver_once(*, key: str, message: EmailMultiAlternatives, booking: Booking | None) -> bool:
+    """Send `message` unless the email `key` was sent before; True if it was sent now."""
+    kind = key.rsplit(":", 1)[-1]
+    row = _claim(key=key, booking=booking, kind=kind, to=", ".join(message.to))
+    if row is None:
+        return False
+    message.extra_headers["Message-ID"] = row.message_id
+    try:
+        message.send()
+    except BaseException:
+        # Not accepted by the server: give the claim back so the retry can send.
+        SentEmail.objects.filter(pk=row.pk, status=Status.SENDING).delete()
+        raise
+    SentEmail.objects.filter(pk=row.pk).update(
+        status=Status.SENT, sent_at=timezone.now(), subject=str(message.subject)[:300]
+    )
+    return True

@@ -1,0 +1,73 @@
+"""Guest notifications: the hook booking services call, and the sending logic tasks call."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from innkeeper.bookings.models import Booking
+from innkeeper.bookings.models import BookingStatus as S
+from innkeeper.bookings.rules import property_today
+from innkeeper.jobs.enqueue import enqueue_with_transaction
+from innkeeper.notifications.emails import deliver_once, render_booking_email
+from innkeeper.notifications.models import SentEmail
+
+CONFIRMED, CANCELLED, REMINDER = "booking_confirmed", "booking_cancelled", "booking_reminder"
+EMAIL_FOR_STATUS = {S.CONFIRMED: CONFIRMED, S.CANCELLED: CANCELLED}
+# An email only makes sense while the booking is still in one of these statuses.
+STILL_RELEVANT = {
+    CONFIRMED: {S.CONFIRMED, S.CHECKED_IN, S.CHECKED_OUT},
+    CANCELLED: {S.CANCELLED},
+    REMINDER: {S.CONFIRMED},
+}
+
+
+def booking_status_notify(*, booking: Booking) -> None:
+    """Called inside the booking's transaction after a status change: the email job commits
+    or rolls back together with the change."""
+    kind = EMAIL_FOR_STATUS.get(S(booking.status))
+    if kind:
+        from innkeeper.notifications.tasks import send_booking_email
+
+        enqueue_with_transaction(send_booking_email, booking_id=booking.pk, kind=kind)
+
+
+def email_key(booking_id: int, kind: str) -> str:
+    return f"booking:{booking_id}:{kind}"
+
+
+def booking_email_send(*, booking_id: int, kind: str) -> str:
+    """Send one guest email for a booking, at most once. Returns what happened."""
+    if kind not in STILL_RELEVANT:
+        raise ValueError(f"unknown email kind {kind!r}")
+    booking = Booking.objects.select_related("property", "room__room_type").get(pk=booking_id)
+    if booking.status not in STILL_RELEVANT[kind]:
+        return f"skipped: booking is {booking.status}"
+    message = render_booking_email(booking, kind)
+    sent = deliver_once(key=email_key(booking.pk, kind), message=message, booking=booking)
+    return "sent" if sent else "already sent"
+
+
+def reminders_due() -> list[int]:
+    """Confirmed bookings arriving within NOTIFICATIONS_REMINDER_DAYS_BEFORE days (in the
+    property's own calendar) that have not had their reminder."""
+    days = settings.NOTIFICATIONS_REMINDER_DAYS_BEFORE
+    utc_today = timezone.now().date()
+    candidates = Booking.objects.filter(
+        status=S.CONFIRMED,
+        check_in__gt=utc_today - timedelta(days=1),
+        check_in__lte=utc_today + timedelta(days=days + 1),
+    ).select_related("property")
+    done = set(
+        SentEmail.objects.filter(kind=REMINDER, booking__in=candidates).values_list(
+            "booking_id", flat=True
+        )
+    )
+    due = []
+    for booking in candidates:
+        until = (booking.check_in - property_today(booking.property)).days
+        if 0 < until <= days and booking.pk not in done:
+            due.append(booking.pk)
+    return due

@@ -1,0 +1,25 @@
+"""Notification tasks. Thin: they take ids and call services."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+from innkeeper.bookings.models import Booking
+from innkeeper.jobs.retry import retry_policy
+from innkeeper.notifications.services import REMINDER, booking_email_send, reminders_due
+
+
+@task(queue_name="notifications")
+@retry_policy(give_up_on=(Booking.DoesNotExist, ValueError))
+def send_booking_email(*, booking_id: int, kind: str) -> str:
+    return booking_email_send(booking_id=booking_id, kind=kind)
+
+
+@task(queue_name="notifications")
+@retry_policy(max_attempts=3)
+def send_due_reminders() -> int:
+    """Periodic: one reminder job per booking due (each one idempotent on its own)."""
+    due = reminders_due()
+    for booking_id in due:
+        send_booking_email.enqueue(booking_id=booking_id, kind=REMINDER)
+    return len(due)

@@ -1,0 +1,127 @@
+"""Guest emails through a real SMTP server (aiosmtpd), sent by the worker's real code."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from innkeeper.bookings.services import booking_cancel, booking_confirm
+from innkeeper.notifications.models import SentEmail
+from innkeeper.notifications.tasks import send_booking_email, send_due_reminders
+from innkeeper.testing.jobs import drain
+
+
+def _parts(message):
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    return text, html
+
+
+def test_confirmed_booking_sends_exactly_one_confirmation(smtp_settings, make_booking, hotel):
+    booking = make_booking(guest_name="Amina Guest", guest_email="amina@example.com")
+    assert booking.status == "confirmed"
+    drain()
+
+    assert len(smtp_settings.messages) == 1
+    message = smtp_settings.messages[0]
+    assert message["To"] == "amina@example.com"
+    assert message["Subject"] == f"Your booking at Riad Test is confirmed ({booking.reference})"
+    text, html = _parts(message)
+    for body in (text, html):
+        assert "Amina Guest" in body
+        assert booking.reference in body
+        assert "Riad Test" in body
+        assert "room 101" in body
+        assert "300.00 EUR" in body
+        assert f"{booking.check_in:%B} {booking.check_in.year}" in body
+    assert "<strong>Riad Test</strong>" in html
+
+    # The same job enqueued again (a re-run) finds the sent record and sends nothing.
+    send_booking_email.enqueue(booking_id=booking.pk, kind="booking_confirmed")
+    drain()
+    assert len(smtp_settings.messages) == 1
+    results = list(
+        DBTaskResult.objects.order_by("enqueued_at").values_list("return_value", flat=True)
+    )
+    assert results == ["sent", "already sent"]
+    assert SentEmail.objects.get().status == "sent"
+
+
+def test_cancellation_sends_one_cancellation_email(smtp_settings, make_booking, guest):
+    booking = make_booking(guest_email="amina@example.com")
+    drain()
+    booking_cancel(reference=booking.reference, actor=guest, reason="flight cancelled")
+    drain()
+    drain()
+
+    subjects = [m["Subject"] for m in smtp_settings.messages]
+    assert subjects == [
+        f"Your booking at Riad Test is confirmed ({booking.reference})",
+        f"Your booking at Riad Test is cancelled ({booking.reference})",
+    ]
+    text, _ = _parts(smtp_settings.messages[1])
+    assert "flight cancelled" in text
+
+
+def test_pending_booking_emails_on_staff_confirmation_only(
+    smtp_settings, make_booking, hotel, staff
+):
+    hotel.instant_booking = False
+    hotel.save()
+    booking = make_booking()
+    drain()
+    assert smtp_settings.messages == []
+    booking_confirm(reference=booking.reference, actor=staff)
+    drain()
+    assert [m["Subject"] for m in smtp_settings.messages] == [
+        f"Your booking at Riad Test is confirmed ({booking.reference})"
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_booking_sends_nothing(smtp_settings, make_booking):
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), transaction.atomic():
+        make_booking()
+        # The job was enqueued inside the transaction...
+        assert DBTaskResult.objects.count() == 1
+        raise Abort
+    # ...and vanished with the booking.
+    assert DBTaskResult.objects.count() == 0
+    drain()
+    assert smtp_settings.messages == []
+
+
+def test_reminder_goes_out_once_within_the_window(smtp_settings, make_booking, today, settings):
+    settings.NOTIFICATIONS_REMINDER_DAYS_BEFORE = 3
+    soon = make_booking(check_in=today + timedelta(days=2), check_out=today + timedelta(days=4))
+    later = make_booking(check_in=today + timedelta(days=10), check_out=today + timedelta(days=12))
+    drain()  # the two confirmations
+    send_due_reminders.enqueue()
+    drain()
+    send_due_reminders.enqueue()  # the next scheduler run finds nothing left to remind
+    drain()
+
+    reminders = [m for m in smtp_settings.messages if m["Subject"].startswith("See you soon")]
+    assert len(reminders) == 1
+    assert soon.reference in reminders[0]["Subject"]
+    assert later.reference not in "".join(m["Subject"] for m in smtp_settings.messages[2:])
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count() == 0
+
+
+def test_email_check_connects_and_reports_failure(smtp_settings, capsys):
+    call_command("email", "check")
+    out = capsys.readouterr().out
+    assert f"port: {smtp_settings.port}" in out
+    assert "Connection opened" in out
+    smtp_settings.stop()
+    with pytest.raises(CommandError, match="cannot connect to the mail server"):
+        call_command("email", "check")
