@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "innkeeper.core.middleware.ApiProblemMiddleware",
+    "innkeeper.ops.ratelimit.middleware.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -134,13 +135,21 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Redis is optional: a slow or dead Redis must cost at most one short timeout, after which cache
+# and rate limits use their fallbacks and retry Redis every REDIS_RETRY_SECONDS.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.25)
+REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=5.0)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # RedisCache that answers "miss" instead of raising while Redis is down.
+            "BACKEND": "innkeeper.ops.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "cache",
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            },
         }
     }
 else:
@@ -190,3 +199,23 @@ LOGGING = {
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
     "loggers": {"django.server": {"level": "WARNING"}},
 }
+
+# Rate limits (README "Rate limits"). Each scope: RATE_LIMIT_<SCOPE>=<n>/<second|minute|hour|day>.
+# Counted in Redis (keys `<RATE_LIMIT_KEY_PREFIX>:...`) when REDIS_URL is set, else in process.
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+RATE_LIMIT_DEFAULTS = {
+    "api": "120/minute",  # every /api/v1 request, per user or IP
+    "login": "5/minute",  # login attempts per account + IP
+    "login_ip": "20/minute",  # login attempts per IP
+    "login_failures": "100/hour",  # failed logins per account from any IP (lockout)
+    "register": "10/hour",  # registrations per IP
+    "booking_create": "5/minute",  # per user
+    "booking_create_ip": "20/minute",  # per IP
+    "booking_change": "10/minute",  # cancel/confirm/check-in/check-out/no-show, per user
+}
+RATE_LIMITS = {
+    scope: env.str(f"RATE_LIMIT_{scope.upper()}", default=default)
+    for scope, default in RATE_LIMIT_DEFAULTS.items()
+}
+RATE_LIMIT_KEY_PREFIX = env.str("RATE_LIMIT_KEY_PREFIX", default="rate")
+RATE_LIMIT_TRUST_FORWARDED_FOR = env.bool("BEHIND_PROXY", default=False)
