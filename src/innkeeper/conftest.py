@@ -168,9 +168,11 @@ def rate_limits(settings: Any) -> Any:
     limiter = get_limiter()
     limiter.memory.reset()
     if limiter.redis is not None:
+        from contextlib import suppress
+
         from redis.exceptions import RedisError
 
-        try:
-            limiter.redis.reset()  # deletes only keys under this test's prefix
-        except RedisError:
-            pass  # a private Redis the test has stopped: nothing left to clean
+        # Deletes only keys under this test's prefix; a private Redis the test has stopped
+        # has nothing left to clean.
+        with suppress(RedisError):
+            limiter.redis.reset()

@@ -145,7 +145,7 @@ if REDIS_URL:
             # RedisCache that answers "miss" instead of raising while Redis is down.
             "BACKEND": "innkeeper.ops.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "cache",
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="cache"),
             "OPTIONS": {
                 "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
                 "socket_timeout": REDIS_SOCKET_TIMEOUT,

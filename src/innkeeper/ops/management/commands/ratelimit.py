@@ -82,6 +82,6 @@ class Command(BaseCommand):
         for row in ratelimit_status(target=target):
             blocked = "  BLOCKED" if row.remaining == 0 else ""
             self.stdout.write(
-                f"  {row.scope:<18} used {row.used}/{row.limit}, resets in {row.reset_in} s"
+                f"  {row.scope:<18} used {row.used} of {row.limit}, resets in {row.reset_in} s"
                 f"{blocked}"
             )
