@@ -34,6 +34,7 @@ def _circuit_for(location: str) -> RedisCircuit:
             _circuits[location] = RedisCircuit(
                 logger=logger,
                 message="Redis cache failed, serving cache misses",
+                recovered_message="Redis cache recovered",
                 retry_seconds=settings.REDIS_RETRY_SECONDS,
                 log_every=max(settings.REDIS_RETRY_SECONDS, 30.0),
             )

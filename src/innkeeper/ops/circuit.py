@@ -14,10 +14,17 @@ import time
 
 class RedisCircuit:
     def __init__(
-        self, *, logger: logging.Logger, message: str, retry_seconds: float, log_every: float
+        self,
+        *,
+        logger: logging.Logger,
+        message: str,
+        recovered_message: str,
+        retry_seconds: float,
+        log_every: float,
     ) -> None:
         self.logger = logger
         self.message = message
+        self.recovered_message = recovered_message
         self.retry_seconds = retry_seconds
         self.log_every = log_every
         self._open_until = 0.0
@@ -44,4 +51,4 @@ class RedisCircuit:
         if self._open_until:
             with self._lock:
                 self._open_until = 0.0
-            self.logger.info("Redis is reachable again: %s recovered", self.logger.name)
+            self.logger.warning(self.recovered_message)

@@ -67,6 +67,7 @@ class ResilientLimiter:
         self.circuit = RedisCircuit(
             logger=logger,
             message=FALLBACK_MESSAGE,
+            recovered_message="Redis rate limiter recovered, counting in Redis again",
             retry_seconds=retry_seconds,
             log_every=max(retry_seconds, 30.0),
         )

@@ -111,3 +111,7 @@ def test_redis_killed_mid_test_then_restarted(on_private_redis, private_redis, r
     cache.set("greeting", "back", 60)
     assert cache.get("greeting") == "back"
     assert private_redis.client().keys("cache-*")
+    messages = [r.getMessage() for r in caplog.records]
+    assert "Redis rate limiter recovered, counting in Redis again" in messages
+    assert "Redis cache recovered" in messages
+    assert messages.count(FALLBACK_MESSAGE) == 1  # throttled, not one line per request

@@ -69,9 +69,9 @@ class Command(BaseCommand):
         enabled = "on" if settings.RATE_LIMITS_ENABLED else "OFF (RATE_LIMITS_ENABLED=false)"
         storage = f"redis ({settings.REDIS_URL})" if settings.REDIS_URL else "process memory"
         self.stdout.write(f"rate limits: {enabled}; counted in {storage}")
-        for scope, meaning in SCOPES.items():
-            self.stdout.write(f"  {scope:<18} {settings.RATE_LIMITS[scope]:<12} {meaning}")
         if not (options["user"] or options["ip"]):
+            for scope, meaning in SCOPES.items():
+                self.stdout.write(f"  {scope:<18} {settings.RATE_LIMITS[scope]:<12} {meaning}")
             return
         self._require_redis()
         target = resolve_target(user=options["user"], ip=options["ip"], scope=None)
