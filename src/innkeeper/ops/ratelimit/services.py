@@ -73,7 +73,7 @@ def login_attempt(request: HttpRequest, *, email: str) -> Iterator[None]:
     failures = limit_for("login_failures")
     locked = get_limiter().peek(failures, "login_failures", "account", account)
     if not locked.allowed:
-        raise refusal("login_failures", locked, f"account {account}")
+        raise refusal("login_failures", locked, f"account/{account}")
     enforce("login_ip", "ip", ip)
     enforce("login", "account", account, "ip", ip)
     try:
