@@ -158,6 +158,11 @@ else:
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
+# LockoutBackend first: it refuses a locked account (too many failed logins) at every door.
+AUTHENTICATION_BACKENDS = [
+    "innkeeper.ops.ratelimit.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

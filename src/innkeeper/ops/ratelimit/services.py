@@ -9,10 +9,11 @@ from contextlib import contextmanager
 from django.http import HttpRequest
 
 from innkeeper.accounts.models import User
-from innkeeper.core.errors import ApplicationError, Unauthorized
+from innkeeper.core.errors import ApplicationError
 from innkeeper.ops.ratelimit.config import enabled, limit_for
 from innkeeper.ops.ratelimit.identity import account_key, client_ip
 from innkeeper.ops.ratelimit.limiter import Decision, get_limiter
+from innkeeper.ops.ratelimit.lockout import lockout_state
 
 logger = logging.getLogger("innkeeper.ratelimit")
 
@@ -59,8 +60,8 @@ def limit_booking_change(request: HttpRequest, user: User) -> None:
 
 @contextmanager
 def login_attempt(request: HttpRequest, *, email: str) -> Iterator[None]:
-    """Guard one login: refuse a locked account before the password is even checked, count
-    the attempt per IP and per account+IP, and count a failure (Unauthorized) per account.
+    """Guard one API login: refuse a locked account before the password is even checked and
+    count the attempt per IP and per account+IP.
 
     The per-account failure limit (default 100/hour) is what stops a slow attack from many
     IPs: 5/min per account+IP alone would still allow 300 failures an hour from one address.
@@ -70,14 +71,11 @@ def login_attempt(request: HttpRequest, *, email: str) -> Iterator[None]:
         return
     account = account_key(email)
     ip = client_ip(request)
-    failures = limit_for("login_failures")
-    locked = get_limiter().peek(failures, "login_failures", "account", account)
+    # Failures themselves are counted by lockout.on_login_failed (Django's signal), for
+    # every login door; here a locked account gets a clear 429 instead of a 401.
+    locked = lockout_state(email)
     if not locked.allowed:
         raise refusal("login_failures", locked, f"account/{account}")
     enforce("login_ip", "ip", ip)
     enforce("login", "account", account, "ip", ip)
-    try:
-        yield
-    except Unauthorized:
-        get_limiter().hit(failures, "login_failures", "account", account)
-        raise
+    yield

@@ -76,3 +76,25 @@ def test_switched_off_nothing_is_limited(settings, fast_hashing):
     for _ in range(8):
         assert login("ann@example.com", "wrong").status_code == 401
     assert login("ann@example.com", PASSWORD).status_code == 200
+
+
+def test_admin_and_api_logins_share_the_account_lockout(rate_limits, fast_hashing):
+    from django.test import Client
+
+    from innkeeper.accounts.models import Role
+
+    rate_limits.RATE_LIMITS = {**rate_limits.RATE_LIMITS, "login_failures": "3/hour"}
+    make_user("desk@example.com", Role.FRONT_DESK)
+
+    def admin_login(password):
+        return Client().post(
+            "/admin/login/?next=/admin/", {"username": "desk@example.com", "password": password}
+        )
+
+    assert admin_login(PASSWORD).status_code == 302  # the door works
+    for _ in range(2):
+        assert admin_login("wrong").status_code == 200  # form shown again with an error
+    assert login("desk@example.com", "wrong", ip="192.0.2.50").status_code == 401  # 3rd failure
+    # Locked now, at both doors, even with the right password.
+    assert admin_login(PASSWORD).status_code == 200
+    assert_rate_limited(login("desk@example.com", PASSWORD, ip="192.0.2.51"), "login_failures")

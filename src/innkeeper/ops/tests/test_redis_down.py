@@ -115,3 +115,27 @@ def test_redis_killed_mid_test_then_restarted(on_private_redis, private_redis, r
     assert "Redis rate limiter recovered, counting in Redis again" in messages
     assert "Redis cache recovered" in messages
     assert messages.count(FALLBACK_MESSAGE) == 1  # throttled, not one line per request
+
+
+def test_a_hung_redis_costs_one_short_timeout_not_one_per_request(
+    on_private_redis, private_redis, room, stay, caplog
+):
+    """SIGSTOP: Redis accepts connections but never answers, the worst case for latency."""
+    import os
+    import signal
+
+    guest = make_user("ann@example.com")
+    token = token_issue(user=guest).token
+    assert book(token, room, stay[0]).status_code == 201  # connections to Redis now pooled
+    os.kill(private_redis.process.pid, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        for n in range(1, 4):
+            assert book(token, room, stay[0] + timedelta(days=3 * n)).status_code == 201
+        assert login("ann@example.com", PASSWORD).status_code == 200
+        elapsed = time.monotonic() - started
+    finally:
+        os.kill(private_redis.process.pid, signal.SIGCONT)
+    # One socket timeout (0.25 s) trips the circuit; the other calls skip Redis entirely.
+    assert elapsed < 2.5
+    assert FALLBACK_MESSAGE in [r.getMessage() for r in caplog.records]
