@@ -117,3 +117,19 @@ def test_cache_clear_with_redis_down_fails_clearly(shared_redis):
     result = innkeeper("cache", "clear", REDIS_URL="redis://127.0.0.1:1/0")
     assert result.returncode == 1
     assert "Redis is unreachable" in result.stderr
+
+
+def test_every_scope_is_overridable_from_the_environment():
+    env = {
+        "REDIS_URL": "",
+        "RATE_LIMITS_ENABLED": "false",
+        "RATE_LIMIT_LOGIN": "3/minute",
+        "RATE_LIMIT_BOOKING_CHANGE": "30 per 10 minutes",
+    }
+    result = innkeeper("ratelimit", "status", **env)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "rate limits: OFF (RATE_LIMITS_ENABLED=false); counted in process memory"
+    assert any(line.split()[:2] == ["login", "3/minute"] for line in lines)
+    assert any(line.split()[:4] == ["booking_change", "30", "per", "10"] for line in lines)
+    assert any(line.split()[:2] == ["api", "120/minute"] for line in lines)
