@@ -160,3 +160,37 @@ def guest_api(guest: User) -> ApiClient:
 @pytest.fixture
 def staff_api(staff: User) -> ApiClient:
     return ApiClient(token_issue(user=staff).token)
+
+
+# --- rate limits: off for the suite, on only where a test asks for them -------------------------
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_off(settings: Any) -> None:
+    """The whole suite talks from 127.0.0.1; without this, unrelated tests would share (and
+    exhaust) one IP's counters. Tests about limits take the `rate_limits` fixture."""
+    settings.RATE_LIMITS_ENABLED = False
+
+
+@pytest.fixture
+def rate_limits(settings: Any) -> Any:
+    """Rate limits on, with fresh counters under a key prefix of this test's own (so a shared
+    Redis, if REDIS_URL is set, is never polluted); yields the settings to tweak limits."""
+    from uuid import uuid4
+
+    from innkeeper.ops.ratelimit.limiter import get_limiter
+
+    settings.RATE_LIMITS_ENABLED = True
+    settings.RATE_LIMIT_KEY_PREFIX = f"rate-test-{uuid4().hex[:12]}"
+    yield settings
+    limiter = get_limiter()
+    limiter.memory.reset()
+    if limiter.redis is not None:
+        from contextlib import suppress
+
+        from redis.exceptions import RedisError
+
+        # Deletes only keys under this test's prefix; a private Redis the test has stopped
+        # has nothing left to clean.
+        with suppress(RedisError):
+            limiter.redis.reset()

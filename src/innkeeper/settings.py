@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "innkeeper.web.views.errors.WebProblemMiddleware",
     "innkeeper.ops.middleware.OpsGateMiddleware",
     "innkeeper.core.middleware.ApiProblemMiddleware",
+    "innkeeper.ops.ratelimit.middleware.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -141,13 +142,21 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Redis is optional: a slow or dead Redis must cost at most one short timeout, after which cache
+# and rate limits use their fallbacks and retry Redis every REDIS_RETRY_SECONDS.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.25)
+REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=5.0)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # RedisCache that answers "miss" instead of raising while Redis is down.
+            "BACKEND": "innkeeper.ops.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "cache",
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="cache"),
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            },
         }
     }
 else:
@@ -156,6 +165,8 @@ else:
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
+# LockoutBackend first: it refuses a locked account (too many failed logins) at every door.
+AUTHENTICATION_BACKENDS = ["innkeeper.ops.ratelimit.lockout.LockoutBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -213,8 +224,11 @@ CSRF_FAILURE_VIEW = "innkeeper.web.views.errors.csrf_failure"
 HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
 HEALTH_DISK_MIN_FREE_MB = env.int("HEALTH_DISK_MIN_FREE_MB", default=500)
 HEALTH_QUEUE_MAX_WAITING = env.int("HEALTH_QUEUE_MAX_WAITING", default=1000)
+# Jobs waiting this long with no live worker make the queue check degraded (worker down).
+HEALTH_QUEUE_STALL_SECONDS = env.int("HEALTH_QUEUE_STALL_SECONDS", default=300)
 # How many reverse proxies in front append to X-Forwarded-For (0: use REMOTE_ADDR only).
-TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+# BEHIND_PROXY=true means one load balancer in front unless TRUSTED_PROXIES says otherwise.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=1 if env.bool("BEHIND_PROXY", False) else 0)
 
 # --- Background jobs, scheduler and guest email (README "Background jobs and email") ---
 TASKS = {
@@ -266,3 +280,22 @@ def _mailer(url: str) -> dict[str, Any]:
 MAILERS = {"default": _mailer(env.str("EMAIL_URL", default="filemail://"))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="innkeeper <bookings@innkeeper.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Rate limits (README "Rate limits"). Each scope: RATE_LIMIT_<SCOPE>=<n>/<second|minute|hour|day>.
+# Counted in Redis (keys `<RATE_LIMIT_KEY_PREFIX>:...`) when REDIS_URL is set, else in process.
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+RATE_LIMIT_DEFAULTS = {
+    "api": "120/minute",  # every /api/v1 request, per user or IP
+    "login": "5/minute",  # login attempts per account + IP
+    "login_ip": "20/minute",  # login attempts per IP
+    "login_failures": "100/hour",  # failed logins per account from any IP (lockout)
+    "register": "10/hour",  # registrations per IP
+    "booking_create": "5/minute",  # per user
+    "booking_create_ip": "20/minute",  # per IP
+    "booking_change": "10/minute",  # cancel/confirm/check-in/check-out/no-show, per user
+}
+RATE_LIMITS = {
+    scope: env.str(f"RATE_LIMIT_{scope.upper()}", default=default)
+    for scope, default in RATE_LIMIT_DEFAULTS.items()
+}
+RATE_LIMIT_KEY_PREFIX = env.str("RATE_LIMIT_KEY_PREFIX", default="rate")

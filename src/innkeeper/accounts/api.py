@@ -9,6 +9,7 @@ from pydantic import Field
 from innkeeper.accounts import services
 from innkeeper.core.auth import api_user, bearer
 from innkeeper.core.schemas import AUTH_ERRORS, COMMON_ERRORS, EMAIL_PATTERN, Problem, StrictIn
+from innkeeper.ops.ratelimit.services import limit_register, login_attempt
 
 router = Router()
 
@@ -40,13 +41,15 @@ class TokenOut(Schema):
 @router.post("/register", response={201: UserOut, 409: Problem, **COMMON_ERRORS}, auth=None)
 def register(request: HttpRequest, payload: RegisterIn) -> Status:
     """Create a guest account. Staff accounts are made by managers (admin or CLI)."""
+    limit_register(request)
     user = services.user_register(email=payload.email, password=payload.password, name=payload.name)
     return Status(201, user)
 
 
 @router.post("/login", response={200: TokenOut, 401: Problem, **COMMON_ERRORS}, auth=None)
 def login(request: HttpRequest, payload: LoginIn) -> TokenOut:
-    issued = services.user_login(email=payload.email, password=payload.password)
+    with login_attempt(request, email=payload.email):
+        issued = services.user_login(email=payload.email, password=payload.password)
     return TokenOut(token=issued.token, expires_at=issued.expires_at)
 
 

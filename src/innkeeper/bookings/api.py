@@ -14,6 +14,7 @@ from innkeeper.bookings.models import Booking, BookingStatus
 from innkeeper.core.auth import api_user, bearer
 from innkeeper.core.idempotency import idempotent
 from innkeeper.core.schemas import AUTH_ERRORS, COMMON_ERRORS, IsoDate, Problem, StrictIn
+from innkeeper.ops.ratelimit.services import limit_booking_change, limit_booking_create
 
 router = Router()
 BOOKING_ERRORS = {**AUTH_ERRORS, 403: Problem, 404: Problem, 409: Problem}
@@ -151,6 +152,7 @@ def create_booking(request: HttpRequest, payload: BookingIn) -> JsonResponse:
     """Book a room. 409 `room_unavailable` when any night is taken. Send an Idempotency-Key
     header to make retries safe: the same key and body replay the first response."""
     user = api_user(request)
+    limit_booking_create(request, user)
 
     def work() -> tuple[int, dict[str, Any]]:
         booking = services.booking_create(
@@ -190,6 +192,7 @@ def get_booking(request: HttpRequest, reference: str) -> Booking:
 def _transition(
     request: HttpRequest, reference: str, action: Callable[..., Booking], **extra: Any
 ) -> Booking:
+    limit_booking_change(request, api_user(request))
     booking = action(reference=reference, actor=api_user(request), **extra)
     return selectors.booking_get(reference=booking.reference, user=api_user(request))
 

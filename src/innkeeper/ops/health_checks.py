@@ -7,15 +7,12 @@ import contextlib
 import shutil
 import uuid
 from pathlib import Path
-from typing import Any
 
 import redis
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.db.models import Count
 
 from innkeeper.ops.health import (
     DEGRADED,
@@ -27,7 +24,6 @@ from innkeeper.ops.health import (
 )
 
 REDIS_TIMEOUT_SECONDS = 0.5
-TASKS_APP, TASKS_MODEL = "django_tasks_db", "DBTaskResult"
 
 
 def check_database() -> CheckResult:
@@ -71,14 +67,24 @@ def check_cache() -> CheckResult:
 
 
 def check_queue() -> CheckResult:
-    if not apps.is_installed("django_tasks_db"):
-        return CheckResult(NOT_CONFIGURED)
-    # Looked up by name: the app is optional (installed by the background-jobs setup).
-    tasks: Any = apps.get_model(TASKS_APP, TASKS_MODEL)
-    counts = dict(tasks.objects.values_list("status").annotate(n=Count("pk")).order_by())
-    waiting, running, failed = (counts.get(key, 0) for key in ("READY", "RUNNING", "FAILED"))
-    status = DEGRADED if waiting > settings.HEALTH_QUEUE_MAX_WAITING else HEALTHY
-    return CheckResult(status, {"waiting": waiting, "running": running, "failed": failed})
+    """Queue depth from the jobs app. Degraded when the backlog passes HEALTH_QUEUE_MAX_WAITING
+    or jobs wait with no live worker to take them."""
+    from innkeeper.jobs.selectors import live_workers, queue_stats
+
+    stats = queue_stats()
+    waiting = sum(q.waiting for q in stats)
+    oldest = max((q.oldest_waiting_seconds or 0.0 for q in stats), default=0.0)
+    workers = live_workers().count()
+    details = {
+        "waiting": waiting,
+        "running": sum(q.running for q in stats),
+        "failed": sum(q.failed for q in stats),
+        "oldest_waiting_seconds": round(oldest, 1),
+        "live_workers": workers,
+    }
+    stalled = waiting > 0 and workers == 0 and oldest > settings.HEALTH_QUEUE_STALL_SECONDS
+    backlog = waiting > settings.HEALTH_QUEUE_MAX_WAITING
+    return CheckResult(DEGRADED if stalled or backlog else HEALTHY, details)
 
 
 def check_disk() -> CheckResult:

@@ -247,6 +247,8 @@ def server_env(tmp: Path, **overrides: str) -> dict[str, str]:
         SECRET_KEY="test-secret-key-for-subprocess-servers-only-0123456789",
         DEBUG="false",
         PYTHONUNBUFFERED="1",
+        # Tests about limits turn them on explicitly; others must not trip over them.
+        RATE_LIMITS_ENABLED="false",
     )
     env.update(overrides)
     return env

@@ -31,9 +31,11 @@ def test_maintenance_answers_api_and_pages_and_honours_the_bypass(client: Client
     api = client.get(ROOMS)
     assert api.status_code == 503 and api["Retry-After"] == "60"
     assert api.json()["code"] == "maintenance" and api.json()["detail"] == "Back at 4"
-    page = client.get("/admin/")
+    page = client.get("/admin/", headers={"Accept": "text/html"})  # a browser
     assert page.status_code == 503 and "Back at 4" in page.content.decode()
     assert page["Refresh"] == "10"
+    script = client.get("/admin/")  # curl or a monitor gets the machine-readable problem
+    assert script.status_code == 503 and script.json()["code"] == "maintenance"
     assert client.get("/api/health/live").status_code == 200
     assert client.get("/bypass-0000").status_code == 503
 

@@ -1,0 +1,1 @@
+"""Rate limits (the `limits` library, Redis with an in-process fallback) and login lockout."""
