@@ -78,9 +78,7 @@ def test_webhook_with_bad_signature_is_refused(anon, stripe_standin):
     assert response.json()["code"] == "invalid_signature"
 
 
-def test_sequential_replays_of_one_key_charge_once(
-    policy, make_booking, guest_api, stripe_standin
-):
+def test_sequential_replays_of_one_key_charge_once(policy, make_booking, guest_api, stripe_standin):
     booking = make_booking()
     ids = {pay(guest_api, booking).json()["id"] for _ in range(3)}
     assert len(ids) == 1
