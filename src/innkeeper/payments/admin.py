@@ -11,11 +11,11 @@ from innkeeper.payments.models import LedgerEntry, Payment, PaymentPolicy, Recei
 
 
 @admin.register(PaymentPolicy)
-class PaymentPolicyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PaymentPolicyAdmin(admin.ModelAdmin):
     list_display = ["property", "deposit_kind", "free_cancellation_hours", "vat_percent"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

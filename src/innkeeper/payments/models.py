@@ -12,8 +12,6 @@ from django.db import models
 from innkeeper.bookings.models import Booking
 from innkeeper.rooms.models import Property
 
-AMOUNT = {"max_digits": 12, "decimal_places": 3}
-
 
 class DepositKind(models.TextChoices):
     NONE = "none", "No deposit"
@@ -33,7 +31,9 @@ class PaymentPolicy(models.Model):
     property = models.OneToOneField(
         Property, on_delete=models.CASCADE, related_name="payment_policy"
     )
-    tourist_tax_per_person_night = models.DecimalField(default=Decimal(0), **AMOUNT)
+    tourist_tax_per_person_night = models.DecimalField(
+        default=Decimal(0), max_digits=12, decimal_places=3
+    )
     vat_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(0))
     deposit_kind = models.CharField(
         max_length=20, choices=DepositKind.choices, default=DepositKind.NONE
@@ -57,13 +57,13 @@ class BookingCharges(models.Model):
 
     booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="charges")
     currency = models.CharField(max_length=3)
-    room_subtotal = models.DecimalField(**AMOUNT)
-    tourist_tax = models.DecimalField(**AMOUNT)
+    room_subtotal = models.DecimalField(max_digits=12, decimal_places=3)
+    tourist_tax = models.DecimalField(max_digits=12, decimal_places=3)
     vat_percent = models.DecimalField(max_digits=5, decimal_places=2)
-    vat_amount = models.DecimalField(**AMOUNT)
-    total = models.DecimalField(**AMOUNT)
-    first_night = models.DecimalField(**AMOUNT)
-    deposit_due = models.DecimalField(**AMOUNT)
+    vat_amount = models.DecimalField(max_digits=12, decimal_places=3)
+    total = models.DecimalField(max_digits=12, decimal_places=3)
+    first_night = models.DecimalField(max_digits=12, decimal_places=3)
+    deposit_due = models.DecimalField(max_digits=12, decimal_places=3)
     free_cancellation_hours = models.PositiveIntegerField()
     late_cancel_kind = models.CharField(max_length=20, choices=LateCancelKind.choices)
     late_cancel_percent = models.DecimalField(max_digits=5, decimal_places=2)
@@ -112,7 +112,7 @@ class Payment(models.Model):
     provider = models.CharField(max_length=20, choices=Provider.choices)
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     method = models.CharField(max_length=20, blank=True)  # cash, card, transfer at the desk
-    amount = models.DecimalField(**AMOUNT)
+    amount = models.DecimalField(max_digits=12, decimal_places=3)
     currency = models.CharField(max_length=3)
     status = models.CharField(
         max_length=24, choices=PaymentStatus.choices, default=PaymentStatus.CREATED
@@ -173,8 +173,8 @@ class LedgerEntry(models.Model):
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="ledger")
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(max_length=20, choices=EntryKind.choices)
-    amount = models.DecimalField(**AMOUNT)
-    settled = models.DecimalField(**AMOUNT)
+    amount = models.DecimalField(max_digits=12, decimal_places=3)
+    settled = models.DecimalField(max_digits=12, decimal_places=3)
     currency = models.CharField(max_length=3)
     provider = models.CharField(max_length=20, choices=Provider.choices)
     provider_ref = models.CharField(max_length=120, blank=True)
@@ -184,7 +184,7 @@ class LedgerEntry(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    objects: ClassVar[models.Manager[LedgerEntry]] = LedgerQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[models.Manager[LedgerEntry]] = LedgerQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -52,18 +52,24 @@ def test_orm_refuses_changes_and_deletes(entry):
 
 
 def test_database_trigger_refuses_raw_update(entry):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE payments_ledgerentry SET amount = 1 WHERE id = %s", [entry.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE payments_ledgerentry SET amount = 1 WHERE id = %s", [entry.pk])
     assert LedgerEntry.objects.get(pk=entry.pk).amount == Decimal("50")
 
 
 def test_database_trigger_refuses_raw_delete_on_postgresql(entry):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite keeps DELETE open for Django's test flush; see migration 0002")
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM payments_ledgerentry WHERE id = %s", [entry.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM payments_ledgerentry WHERE id = %s", [entry.pk])
     assert LedgerEntry.objects.filter(pk=entry.pk).exists()
 
 

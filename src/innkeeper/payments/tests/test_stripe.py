@@ -133,7 +133,7 @@ def test_stripe_refund_after_cancellation(
     response = staff_api.post(f"/api/v1/bookings/{booking.reference}/cancel", {"reason": "x"})
     assert response.status_code == 200
     assert stripe_standin.count("POST", "/v1/refunds") == 1  # 7 days ahead: free, all back
-    assert list(stripe_standin.refunds.values())[0]["amount"] == 10500
+    assert next(iter(stripe_standin.refunds.values()))["amount"] == 10500
     statement = guest_api.get(f"/api/v1/bookings/{booking.reference}/payments").json()
     assert Decimal(statement["paid"]) == 0
     assert [e["kind"] for e in statement["ledger"]] == ["captured", "refunded"]
