@@ -15,7 +15,8 @@ from innkeeper.core.errors import Forbidden
 from innkeeper.core.idempotency import idempotent
 from innkeeper.core.schemas import AUTH_ERRORS, Problem, StrictIn
 from innkeeper.payments import selectors
-from innkeeper.payments.models import Payment
+from innkeeper.payments.models import LedgerEntry, Payment
+from innkeeper.payments.money import quantize
 from innkeeper.payments.refunds import refund_issue
 from innkeeper.payments.services import booking_for_payment, payment_create
 from innkeeper.payments.settle import payment_submit
@@ -62,6 +63,14 @@ class LedgerOut(Schema):
     note: str
     created_at: datetime
 
+    @staticmethod
+    def resolve_amount(obj: LedgerEntry) -> Decimal:
+        return quantize(obj.amount, obj.currency)
+
+    @staticmethod
+    def resolve_settled(obj: LedgerEntry) -> Decimal:
+        return quantize(obj.settled, obj.currency)
+
 
 class ReceiptOut(Schema):
     number: str
@@ -98,7 +107,7 @@ def payment_json(payment: Payment) -> dict[str, Any]:
         provider=payment.provider,
         purpose=payment.purpose,
         method=payment.method,
-        amount=payment.amount,
+        amount=quantize(payment.amount, payment.currency),
         currency=payment.currency,
         status=payment.status,
         client_secret=payment.client_secret,
@@ -153,8 +162,8 @@ def booking_payments(request: HttpRequest, reference: str) -> dict[str, Any]:
         "booking": s.booking.reference,
         "booking_status": s.booking.status,
         "currency": charges.currency,
-        "total": charges.total,
-        "deposit_due": charges.deposit_due,
+        "total": quantize(charges.total, charges.currency),
+        "deposit_due": quantize(charges.deposit_due, charges.currency),
         "paid": s.paid,
         "balance_due": s.balance_due,
         "payments": [payment_json(p) for p in s.payments],

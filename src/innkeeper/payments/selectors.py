@@ -10,6 +10,7 @@ from innkeeper.bookings.models import Booking
 from innkeeper.core.errors import NotFound
 from innkeeper.payments.ledger import paid_amount
 from innkeeper.payments.models import LedgerEntry, Payment, Receipt
+from innkeeper.payments.money import quantize
 from innkeeper.payments.services import booking_for_payment
 
 
@@ -29,7 +30,7 @@ def booking_statement(*, reference: str, user: User) -> Statement:
     return Statement(
         booking=booking,
         paid=paid,
-        balance_due=booking.charges.total - paid,
+        balance_due=quantize(booking.charges.total - paid, booking.currency),
         payments=list(booking.payments.all()),
         ledger=list(booking.ledger.all()),
         receipts=list(booking.receipts.defer("pdf", "html").order_by("sequence")),

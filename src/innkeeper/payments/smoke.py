@@ -102,9 +102,19 @@ class SmokeRun:
                 summary = step()
             except SmokeFailure as error:
                 self.say(f"[{number}/{len(steps)}] {step.__name__}: FAIL {error}")
+                self._clean_up(step)
                 raise
             elapsed = (time.monotonic() - started) * 1000
             self.say(f"[{number}/{len(steps)}] {step.__name__}: ok {summary} ({elapsed:.0f} ms)")
+
+    def _clean_up(self, failed: Callable[[], str]) -> None:
+        """Leave no smoke booking holding a room after a failure past the booking step."""
+        if "reference" not in self.state or failed == self.cancel:
+            return
+        try:
+            self.say(f"clean-up: {self.cancel()}")
+        except SmokeFailure as error:
+            self.say(f"clean-up: could not cancel {self.state['reference']}: {error}")
 
 
 def _detail(error: HTTPError) -> str:

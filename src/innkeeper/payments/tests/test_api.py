@@ -25,8 +25,9 @@ def test_staff_records_desk_payment_and_guest_downloads_receipt(make_booking, st
     response = desk(staff_api, booking, amount="100.00")
     assert response.status_code == 201
     assert response.json()["status"] == "succeeded"
+    assert response.json()["amount"] == "100.00"  # the currency's minor unit, not the column's
     statement = guest_api.get(f"/api/v1/bookings/{booking.reference}/payments").json()
-    assert (Decimal(statement["paid"]), Decimal(statement["balance_due"])) == (100, 200)
+    assert (statement["paid"], statement["balance_due"]) == ("100.00", "200.00")
     number = statement["receipts"][0]["number"]
     pdf = guest_api.get(f"/api/v1/receipts/{number}")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"

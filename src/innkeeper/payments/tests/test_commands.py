@@ -107,6 +107,22 @@ def test_smoke_against_a_running_server(room, hotel):
         )
         assert bad.returncode == 1
         assert "[1/5] login: FAIL" in bad.stdout and "search" not in bad.stdout
+        no_card = innkeeper(
+            "smoke",
+            "--url",
+            url,
+            "--email",
+            "smoke@example.com",
+            "--password",
+            PASSWORD,
+            "--provider",
+            "stripe",
+            env={**env, "STRIPE_SECRET_KEY": ""},
+        )
+        assert no_card.returncode == 1
+        assert "[4/5] pay: FAIL" in no_card.stdout
+        assert "payment_provider_not_configured" in no_card.stdout
+        assert "clean-up: cancelled" in no_card.stdout
     finally:
         server.terminate()
         server.wait(timeout=30)
