@@ -101,9 +101,14 @@ def payment_refresh(*, payment_id: int) -> tuple[Payment, str]:
     with transaction.atomic():
         payment = _locked(payment_id)
         before = payment.status
-        if payment.is_open:
+        unsent = payment.status in (PaymentStatus.CREATED, PaymentStatus.PROVIDER_UNAVAILABLE)
+        if unsent and not payment.refund_of_id and not payment.booking.is_active:
+            # The guest never got a client secret, so nobody can pay it: close it.
+            result = ProviderResult(PaymentStatus.FAILED, error="booking no longer active")
+            payment_apply(payment=payment, result=result)
+        elif payment.is_open:
             provider = provider_for(payment.provider)
-            if payment.status in (PaymentStatus.CREATED, PaymentStatus.PROVIDER_UNAVAILABLE):
+            if unsent:
                 payment.attempts += 1
                 fetch = provider.refund if payment.refund_of_id else provider.fetch
             else:

@@ -138,3 +138,18 @@ def test_stripe_refund_after_cancellation(
     assert Decimal(statement["paid"]) == 0
     assert [e["kind"] for e in statement["ledger"]] == ["captured", "refunded"]
     assert Booking.objects.get(pk=booking.pk).status == "cancelled"
+
+
+def test_unsent_payment_of_an_expired_booking_is_closed_not_retried(
+    policy, make_booking, guest_api, stripe_standin, settings
+):
+    booking = make_booking()
+    settings.STRIPE_API_BASE = closed_port_url()
+    assert pay(guest_api, booking).status_code == 503
+    Booking.objects.filter(pk=booking.pk).update(status="expired")
+    settings.STRIPE_API_BASE = stripe_standin.url
+    report = payments_reconcile()
+    assert (report.checked, report.failed) == (1, 1)
+    assert Payment.objects.get().status == "failed"
+    assert stripe_standin.count("POST", "/v1/payment_intents") == 0
+    assert list(LedgerEntry.objects.values_list("kind", "settled")) == [("failed", 0)]

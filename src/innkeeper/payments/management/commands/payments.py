@@ -51,5 +51,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {line}")
         if report.unreachable:
             raise CommandError(
-                f"{report.unreachable} payment(s) could not be checked: provider unreachable."
+                f"{report.unreachable} payment(s) could not be checked: provider unreachable "
+                "or not configured (see the log)."
             )
