@@ -21,6 +21,7 @@ from innkeeper.core.errors import (
 )
 from innkeeper.core.middleware import DB_RETRY_AFTER_SECONDS
 from innkeeper.ops.outage import is_database_outage
+from innkeeper.payments.api import router as payments_router
 from innkeeper.rooms.api import router as rooms_router
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ api = InnkeeperAPI(
 api.add_router("/auth", auth_router, tags=["auth"])
 api.add_router("", rooms_router, tags=["rooms"])
 api.add_router("", bookings_router, tags=["bookings"])
+api.add_router("", payments_router, tags=["payments"])
 
 
 @api.exception_handler(ApplicationError)

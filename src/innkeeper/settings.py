@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "innkeeper.accounts",
     "innkeeper.rooms",
     "innkeeper.bookings",
+    "innkeeper.payments",
     "innkeeper.ops",
     "innkeeper.web",
     "django_tasks_db",
@@ -299,3 +300,10 @@ RATE_LIMITS = {
     for scope, default in RATE_LIMIT_DEFAULTS.items()
 }
 RATE_LIMIT_KEY_PREFIX = env.str("RATE_LIMIT_KEY_PREFIX", default="rate")
+
+# Payments (see README "Payments"). Keys come from the environment only, never the repository.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # empty: Stripe's own API
+STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=10)
+PAYMENT_RECONCILE_AFTER_MINUTES = env.int("PAYMENT_RECONCILE_AFTER_MINUTES", default=5)

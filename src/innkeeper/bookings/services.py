@@ -24,8 +24,9 @@ from innkeeper.core.errors import (
 )
 from innkeeper.core.ids import new_reference
 from innkeeper.notifications.services import booking_status_notify
+from innkeeper.payments.pricing import charges_record, stay_quote
+from innkeeper.payments.refunds import refunds_on_cancellation
 from innkeeper.rooms.models import Room
-from innkeeper.rooms.pricing import stay_price
 
 UNAVAILABLE = "Room {room} is already booked for some of these nights. Choose other dates or rooms."
 
@@ -64,7 +65,14 @@ def booking_create(
         # the database constraint stays behind it as the backstop.
         if overlapping_active(check_in=check_in, check_out=check_out).filter(room=room).exists():
             raise RoomUnavailable(UNAVAILABLE.format(room=room.number))
-        instant = room.property.instant_booking
+        quote = stay_quote(
+            prop=room.property,
+            nightly_rate=room.room_type.nightly_rate,
+            nights=stay.nights,
+            guests=guests,
+        )
+        # A booking that owes a deposit stays pending (and expires) until it is paid.
+        instant = room.property.instant_booking and not quote.deposit_due
         now = timezone.now()
         booking = Booking(
             reference=new_reference(),
@@ -78,7 +86,7 @@ def booking_create(
             check_in=check_in,
             check_out=check_out,
             nights=stay.nights,
-            total_price=stay_price(nightly_rate=room.room_type.nightly_rate, nights=stay.nights),
+            total_price=quote.total,
             currency=room.property.currency,
             status=S.CONFIRMED if instant else S.PENDING,
             confirmed_at=now if instant else None,
@@ -95,6 +103,7 @@ def booking_create(
             if is_overlap_violation(error):
                 raise RoomUnavailable(UNAVAILABLE.format(room=room.number)) from error
             raise
+        charges_record(booking=booking, quote=quote)
         _record(booking, "booking.created", "", booking.status, created_by)
         booking_status_notify(booking=booking)  # same transaction: no booking, no email
         return booking
@@ -199,7 +208,9 @@ def booking_confirm(*, reference: str, actor: User | None) -> Booking:
 
 def booking_cancel(*, reference: str, actor: User | None, reason: str = "") -> Booking:
     """Guests cancel their own bookings; staff any. Cancelling frees the dates at once."""
-    return _transition(reference=reference, to=S.CANCELLED, actor=actor, note=reason)
+    booking = _transition(reference=reference, to=S.CANCELLED, actor=actor, note=reason)
+    refunds_on_cancellation(booking=booking, actor=actor)  # after commit: the policy refund
+    return booking
 
 
 def booking_check_in(*, reference: str, actor: User | None) -> Booking:

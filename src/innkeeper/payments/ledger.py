@@ -1,0 +1,54 @@
+"""The append-only ledger: entries are added, never changed; the paid amount is their sum."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from innkeeper.accounts.models import User
+from innkeeper.bookings.models import Booking
+from innkeeper.payments.models import EntryKind, LedgerEntry, Payment
+from innkeeper.payments.money import ZERO, quantize
+from innkeeper.payments.receipts import receipt_issue
+
+# The signed effect of each kind on what the guest has paid.
+SIGN = {
+    EntryKind.AUTHORIZED: 0,
+    EntryKind.FAILED: 0,
+    EntryKind.CAPTURED: 1,
+    EntryKind.RECORDED_AT_DESK: 1,
+    EntryKind.REFUNDED: -1,
+}
+
+
+def entry_record(
+    *, payment: Payment, kind: EntryKind, actor: User | None = None, note: str = ""
+) -> LedgerEntry | None:
+    """Add the entry unless this payment already has one of this kind (webhook replays)."""
+    if LedgerEntry.objects.filter(payment=payment, kind=kind).exists():
+        return None
+    entry = LedgerEntry.objects.create(
+        booking=payment.booking,
+        payment=payment,
+        kind=kind,
+        amount=payment.amount,
+        settled=payment.amount * SIGN[kind],
+        currency=payment.currency,
+        provider=payment.provider,
+        provider_ref=payment.provider_ref,
+        note=note[:300],
+        actor=actor,
+    )
+    if entry.settled:
+        receipt_issue(entry=entry)
+    return entry
+
+
+def paid_amount(booking: Booking) -> Decimal:
+    total = LedgerEntry.objects.filter(booking=booking).aggregate(s=Sum("settled"))["s"]
+    return quantize(total or ZERO, booking.currency)
+
+
+def balance_due(booking: Booking) -> Decimal:
+    return quantize(booking.charges.total - paid_amount(booking), booking.currency)

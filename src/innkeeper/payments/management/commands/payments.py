@@ -1,0 +1,56 @@
+"""`innkeeper payments reconcile|status`: settle open payments against their provider."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Count
+
+from innkeeper.payments.models import OPEN_STATUSES, Payment
+from innkeeper.payments.reconcile import payments_reconcile
+
+
+class Command(BaseCommand):
+    help = "Payments: `reconcile` settles open payments with the provider; `status` counts them."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        rec = sub.add_parser("reconcile", help="check open payments against the provider")
+        rec.add_argument(
+            "--all", action="store_true", help="every open payment, not only those due"
+        )
+        rec.add_argument("--json", action="store_true", help="machine-readable output")
+        sub.add_parser("status", help="open payments by status")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "status":
+            rows = (
+                Payment.objects.filter(status__in=OPEN_STATUSES)
+                .values("status", "provider")
+                .annotate(n=Count("id"))
+                .order_by("status")
+            )
+            total = 0
+            for row in rows:
+                total += row["n"]
+                self.stdout.write(f"{row['status']:<22} {row['provider']:<16} {row['n']}")
+            self.stdout.write(f"{total} open payment(s)")
+            return
+        report = payments_reconcile(all_open=options["all"])
+        if options["json"]:
+            self.stdout.write(json.dumps(report.__dict__))
+        else:
+            self.stdout.write(
+                f"checked {report.checked}, settled {report.settled}, failed {report.failed}, "
+                f"still open {report.still_open}, unreachable {report.unreachable}, "
+                f"differences {len(report.differences)}"
+            )
+            for line in report.differences:
+                self.stdout.write(f"  {line}")
+        if report.unreachable:
+            raise CommandError(
+                f"{report.unreachable} payment(s) could not be checked: provider unreachable "
+                "or not configured (see the log)."
+            )

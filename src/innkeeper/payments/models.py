@@ -1,0 +1,266 @@
+"""Payment policies, the price fixed on each booking, provider payments and the ledger."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+
+from innkeeper.bookings.models import Booking
+from innkeeper.rooms.models import Property
+
+
+class DepositKind(models.TextChoices):
+    NONE = "none", "No deposit"
+    FIRST_NIGHT = "first_night", "First night"
+    PERCENTAGE = "percentage", "Percentage of the stay"
+    FULL = "full", "Full stay"
+
+
+class LateCancelKind(models.TextChoices):
+    PERCENTAGE = "percentage", "Percentage of the stay"
+    FIRST_NIGHT = "first_night", "First night"
+
+
+class PaymentPolicy(models.Model):
+    """Per property: taxes, deposit and cancellation. A property without one uses defaults."""
+
+    property = models.OneToOneField(
+        Property, on_delete=models.CASCADE, related_name="payment_policy"
+    )
+    tourist_tax_per_person_night = models.DecimalField(
+        default=Decimal(0), max_digits=12, decimal_places=3
+    )
+    vat_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(0))
+    deposit_kind = models.CharField(
+        max_length=20, choices=DepositKind.choices, default=DepositKind.NONE
+    )
+    deposit_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(0))
+    free_cancellation_hours = models.PositiveIntegerField(default=48)
+    late_cancel_kind = models.CharField(
+        max_length=20, choices=LateCancelKind.choices, default=LateCancelKind.FIRST_NIGHT
+    )
+    late_cancel_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(0))
+
+    class Meta:
+        verbose_name_plural = "payment policies"
+
+    def __str__(self) -> str:
+        return f"Payment policy of {self.property}"
+
+
+class BookingCharges(models.Model):
+    """The price and policy of a booking as they were when it was made; never recomputed."""
+
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="charges")
+    currency = models.CharField(max_length=3)
+    room_subtotal = models.DecimalField(max_digits=12, decimal_places=3)
+    tourist_tax = models.DecimalField(max_digits=12, decimal_places=3)
+    vat_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    vat_amount = models.DecimalField(max_digits=12, decimal_places=3)
+    total = models.DecimalField(max_digits=12, decimal_places=3)
+    first_night = models.DecimalField(max_digits=12, decimal_places=3)
+    deposit_due = models.DecimalField(max_digits=12, decimal_places=3)
+    free_cancellation_hours = models.PositiveIntegerField()
+    late_cancel_kind = models.CharField(max_length=20, choices=LateCancelKind.choices)
+    late_cancel_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "booking charges"
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.total} {self.currency}"
+
+
+class Provider(models.TextChoices):
+    PAY_AT_PROPERTY = "pay_at_property", "Pay at the property"
+    STRIPE = "stripe", "Stripe"
+
+
+class Purpose(models.TextChoices):
+    DEPOSIT = "deposit", "Deposit"
+    BALANCE = "balance", "Balance"
+    REFUND = "refund", "Refund"
+
+
+class PaymentStatus(models.TextChoices):
+    CREATED = "created", "Created, not yet sent to the provider"
+    PROVIDER_UNAVAILABLE = "provider_unavailable", "Provider unreachable; will be retried"
+    REQUIRES_ACTION = "requires_action", "Waiting for the guest to pay"
+    PROCESSING = "processing", "Processing at the provider"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+OPEN_STATUSES: tuple[str, ...] = (
+    PaymentStatus.CREATED,
+    PaymentStatus.PROVIDER_UNAVAILABLE,
+    PaymentStatus.REQUIRES_ACTION,
+    PaymentStatus.PROCESSING,
+)
+
+
+class Payment(models.Model):
+    """One money movement asked of a provider (a charge or a refund) and its state there."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField(max_length=20, choices=Provider.choices)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    method = models.CharField(max_length=20, blank=True)  # cash, card, transfer at the desk
+    amount = models.DecimalField(max_digits=12, decimal_places=3)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(
+        max_length=24, choices=PaymentStatus.choices, default=PaymentStatus.CREATED
+    )
+    refund_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
+    )
+    provider_ref = models.CharField(max_length=120, blank=True, db_index=True)
+    client_secret = models.CharField(max_length=200, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "updated_at"], name="payment_status_updated")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.amount} {self.currency} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class EntryKind(models.TextChoices):
+    AUTHORIZED = "authorized", "Authorized"
+    CAPTURED = "captured", "Captured"
+    REFUNDED = "refunded", "Refunded"
+    FAILED = "failed", "Failed"
+    RECORDED_AT_DESK = "recorded_at_desk", "Recorded at the desk"
+
+
+class AppendOnlyError(Exception):
+    """Ledger entries are facts: correct a mistake with a new entry, never by editing one."""
+
+
+class LedgerQuerySet(models.QuerySet["LedgerEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("Ledger entries cannot be updated.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Ledger entries cannot be deleted.")
+
+    def _raw_delete(self, using: Any) -> int:
+        raise AppendOnlyError("Ledger entries cannot be deleted.")
+
+
+class LedgerEntry(models.Model):
+    """An append-only fact about a booking's money. `settled` is its signed effect on what
+    the guest has paid; the paid amount is the sum of `settled` and nothing else."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="ledger")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=3)
+    settled = models.DecimalField(max_digits=12, decimal_places=3)
+    currency = models.CharField(max_length=3)
+    provider = models.CharField(max_length=20, choices=Provider.choices)
+    provider_ref = models.CharField(max_length=120, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects: ClassVar[models.Manager[LedgerEntry]] = LedgerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "ledger entries"
+        constraints = [
+            # One entry of each kind per provider payment: a replayed webhook adds nothing.
+            models.UniqueConstraint(fields=["payment", "kind"], name="ledger_payment_kind_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} {self.currency}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Ledger entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Ledger entries cannot be deleted.")
+
+
+class WebhookEvent(models.Model):
+    """Provider events already applied, by their id: a redelivered event is a no-op."""
+
+    provider = models.CharField(max_length=20, choices=Provider.choices)
+    event_id = models.CharField(max_length=120)
+    event_type = models.CharField(max_length=80)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.event_id
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt number per property and year, locked while a number is taken."""
+
+    property = models.ForeignKey(Property, on_delete=models.CASCADE)
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["property", "year"], name="receipt_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.property_id}/{self.year}: {self.last_number}"
+
+
+class Receipt(models.Model):
+    """One per ledger entry that moved money; numbered without gaps per property and year."""
+
+    property = models.ForeignKey(Property, on_delete=models.PROTECT)
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="receipts")
+    entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="receipt")
+    year = models.PositiveIntegerField()
+    sequence = models.PositiveIntegerField()
+    number = models.CharField(max_length=40)
+    html = models.TextField()
+    pdf = models.BinaryField()
+    html_sha256 = models.CharField(max_length=64)
+    pdf_sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["property_id", "year", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["property", "year", "sequence"], name="receipt_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number

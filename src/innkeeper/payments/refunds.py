@@ -1,0 +1,131 @@
+"""Refunds: what the cancellation policy gives back, or a staff override with a reason."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+
+from innkeeper.accounts.models import User
+from innkeeper.bookings.models import Booking, BookingStatus
+from innkeeper.core.audit import audit_log
+from innkeeper.core.errors import Forbidden, InvalidInput
+from innkeeper.payments.ledger import paid_amount
+from innkeeper.payments.models import Payment, PaymentStatus, Purpose
+from innkeeper.payments.money import ZERO, quantize
+from innkeeper.payments.pricing import cancellation_fee
+from innkeeper.payments.settle import PaymentProviderUnavailable, payment_submit
+
+logger = logging.getLogger(__name__)
+
+
+def policy_refund_amount(booking: Booking) -> Decimal:
+    """What the policy gives back for a cancelled booking: paid minus the fee, never below 0."""
+    assert booking.cancelled_at is not None
+    fee = cancellation_fee(booking, booking.charges, booking.cancelled_at)
+    return quantize(max(_refundable(booking) - fee, ZERO), booking.currency)
+
+
+def _refundable(booking: Booking) -> Decimal:
+    """Paid, less refunds already asked for but not settled yet."""
+    in_flight = Payment.objects.filter(
+        booking=booking,
+        purpose=Purpose.REFUND,
+        status__in=("created", "provider_unavailable", "requires_action", "processing"),
+    ).aggregate(s=Sum("amount"))["s"]
+    return paid_amount(booking) - (in_flight or ZERO)
+
+
+def _remaining_on(charge: Payment) -> Decimal:
+    refunded = charge.refunds.exclude(status=PaymentStatus.FAILED).aggregate(s=Sum("amount"))["s"]
+    return charge.amount - (refunded or ZERO)
+
+
+def _plan(booking: Booking, amount: Decimal, actor: User | None, reason: str) -> list[Payment]:
+    """Refund rows spread over the captured charges, newest first."""
+    refunds: list[Payment] = []
+    left = amount
+    charges = booking.payments.filter(
+        refund_of__isnull=True, status=PaymentStatus.SUCCEEDED
+    ).order_by("-created_at", "-id")
+    for charge in charges:
+        part = min(left, _remaining_on(charge))
+        if part <= 0:
+            continue
+        refunds.append(
+            Payment.objects.create(
+                booking=booking,
+                provider=charge.provider,
+                purpose=Purpose.REFUND,
+                method=charge.method,
+                amount=part,
+                currency=booking.currency,
+                refund_of=charge,
+                actor=actor,
+                reason=reason[:300],
+            )
+        )
+        left -= part
+        if left <= 0:
+            break
+    return refunds
+
+
+def refund_issue(
+    *, booking: Booking, actor: User | None, amount: Decimal | None, reason: str
+) -> list[Payment]:
+    """Refund `amount` (staff override, reason required) or the policy amount if None."""
+    if amount is not None:
+        if actor is not None and not actor.is_staff:
+            raise Forbidden("Only staff can refund outside the policy.", code="staff_only")
+        if not reason.strip():
+            raise InvalidInput("A refund override needs a reason.", extra={"field": "reason"})
+    with transaction.atomic():
+        booking = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("property", "charges")
+            .get(pk=booking.pk)
+        )
+        if amount is None:
+            if booking.status != BookingStatus.CANCELLED:
+                raise InvalidInput(
+                    "The policy refund applies to cancelled bookings; give an amount to refund "
+                    "anything else.",
+                    code="not_cancelled",
+                )
+            amount = policy_refund_amount(booking)
+        amount = quantize(amount, booking.currency)
+        if amount <= 0 or amount > _refundable(booking):
+            raise InvalidInput(
+                f"Refund must be above 0 and at most {_refundable(booking)} {booking.currency}.",
+                code="invalid_amount",
+                extra={"field": "amount"},
+            )
+        refunds = _plan(booking, amount, actor, reason or "cancellation policy")
+        audit_log(
+            "payment.refund_requested",
+            actor=actor,
+            target=booking.reference,
+            source="payments",
+            details={"amount": str(amount), "override": bool(reason), "reason": reason},
+        )
+    return [_submit_quietly(refund, actor) for refund in refunds]
+
+
+def _submit_quietly(refund: Payment, actor: User | None) -> Payment:
+    """A refund the provider could not take now stays open; reconciliation finishes it."""
+    try:
+        return payment_submit(payment_id=refund.pk, actor=actor)
+    except PaymentProviderUnavailable:
+        refund.refresh_from_db()
+        return refund
+
+
+def refunds_on_cancellation(*, booking: Booking, actor: User | None) -> list[Payment]:
+    """Called once a booking is cancelled: give back what the policy says, if anything."""
+    booking = Booking.objects.select_related("property", "charges").get(pk=booking.pk)
+    if not hasattr(booking, "charges") or policy_refund_amount(booking) <= 0:
+        return []
+    return refund_issue(booking=booking, actor=actor, amount=None, reason="")

@@ -1,0 +1,44 @@
+"""Reads about a booking's money: payments, ledger, balance, receipts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from innkeeper.accounts.models import User
+from innkeeper.bookings.models import Booking
+from innkeeper.core.errors import NotFound
+from innkeeper.payments.ledger import paid_amount
+from innkeeper.payments.models import LedgerEntry, Payment, Receipt
+from innkeeper.payments.money import quantize
+from innkeeper.payments.services import booking_for_payment
+
+
+@dataclass(frozen=True)
+class Statement:
+    booking: Booking
+    paid: Decimal
+    balance_due: Decimal
+    payments: list[Payment]
+    ledger: list[LedgerEntry]
+    receipts: list[Receipt]
+
+
+def booking_statement(*, reference: str, user: User) -> Statement:
+    booking = booking_for_payment(reference=reference, actor=user)
+    paid = paid_amount(booking)
+    return Statement(
+        booking=booking,
+        paid=paid,
+        balance_due=quantize(booking.charges.total - paid, booking.currency),
+        payments=list(booking.payments.all()),
+        ledger=list(booking.ledger.all()),
+        receipts=list(booking.receipts.defer("pdf", "html").order_by("sequence")),
+    )
+
+
+def receipt_get(*, number: str, user: User) -> Receipt:
+    receipt = Receipt.objects.select_related("booking").filter(number=number.upper()).first()
+    if receipt is None or (not user.is_staff and receipt.booking.guest_id != user.pk):
+        raise NotFound(f"No receipt {number}.", code="receipt_not_found")
+    return receipt

@@ -1,0 +1,100 @@
+"""Starting payments: the amount owed, the access rules, and no second charge for one debt."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from innkeeper.accounts.models import User
+from innkeeper.bookings.models import ACTIVE_STATUSES, Booking
+from innkeeper.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
+from innkeeper.payments.ledger import paid_amount
+from innkeeper.payments.models import OPEN_STATUSES, Payment, Provider, Purpose
+from innkeeper.payments.money import ZERO, quantize
+
+DESK_METHODS = ("cash", "card", "transfer")
+
+
+def booking_for_payment(*, reference: str, actor: User, lock: bool = False) -> Booking:
+    query = Booking.objects.select_related("property", "charges")
+    if lock:
+        query = query.select_for_update(of=("self",))
+    booking = query.filter(reference=reference.upper()).first()
+    if booking is None or (not actor.is_staff and booking.guest_id != actor.pk):
+        raise NotFound(f"No booking {reference}.", code="booking_not_found")
+    return booking
+
+
+def _amount_owed(booking: Booking, purpose: str) -> Decimal:
+    paid = paid_amount(booking)
+    target = booking.charges.deposit_due if purpose == Purpose.DEPOSIT else booking.charges.total
+    return quantize(max(target - paid, ZERO), booking.currency)
+
+
+def _check(booking: Booking, actor: User, provider: str, method: str) -> None:
+    if booking.status not in ACTIVE_STATUSES:
+        raise InvalidTransition(
+            f"Booking {booking.reference} is {booking.status}; it takes no payment.",
+            code="booking_not_payable",
+        )
+    if provider == Provider.PAY_AT_PROPERTY:
+        if not actor.is_staff:
+            raise Forbidden("Only front-desk staff record desk payments.", code="staff_only")
+        if method not in DESK_METHODS:
+            raise InvalidInput(
+                f"A desk payment needs a method: {', '.join(DESK_METHODS)}.",
+                extra={"field": "method"},
+            )
+
+
+def payment_create(
+    *,
+    reference: str,
+    actor: User,
+    provider: str,
+    purpose: str,
+    amount: Decimal | None = None,
+    method: str = "",
+) -> Payment:
+    """A payment row for what the booking owes, or the open one already asking for it."""
+    with transaction.atomic():
+        booking = booking_for_payment(reference=reference, actor=actor, lock=True)
+        _check(booking, actor, provider, method)
+        owed = _amount_owed(booking, purpose)
+        if amount is not None:
+            amount = quantize(amount, booking.currency)
+            if (
+                not ZERO
+                < amount
+                <= quantize(booking.charges.total - paid_amount(booking), booking.currency)
+            ):
+                raise InvalidInput(
+                    "Amount must be above 0 and at most the balance due.",
+                    code="invalid_amount",
+                    extra={"field": "amount"},
+                )
+            owed = amount
+        open_payment = Payment.objects.filter(
+            booking=booking,
+            provider=provider,
+            purpose=purpose,
+            status__in=OPEN_STATUSES,
+            refund_of__isnull=True,
+        ).first()
+        if open_payment is not None:
+            return open_payment  # the same debt is already being paid: never a second charge
+        if owed <= 0:
+            raise InvalidTransition(
+                f"Nothing is owed for the {purpose} of booking {booking.reference}.",
+                code="nothing_owed",
+            )
+        return Payment.objects.create(
+            booking=booking,
+            provider=provider,
+            purpose=purpose,
+            method=method if provider == Provider.PAY_AT_PROPERTY else "card",
+            amount=owed,
+            currency=booking.currency,
+            actor=actor,
+        )
