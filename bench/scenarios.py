@@ -1,0 +1,51 @@
+"""Run the chosen scenarios against one generated dataset and one server."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from bench import availability, booking, health, jobs
+from bench.config import RESULTS_DIR, SIZES
+from bench.context import Context
+from bench.generate import generate
+from bench.report import machine
+from bench.server import serving
+
+
+def run_all(args: argparse.Namespace, only: list[str]) -> dict[str, Any]:
+    sizes = SIZES[args.size]
+    began = time.monotonic()
+    data = generate(sizes)
+    print(
+        f"bench: generated {data.bookings} bookings for {len(data.room_ids)} rooms in "
+        f"{time.monotonic() - began:.1f} s",
+        flush=True,
+    )
+    log = RESULTS_DIR / "server.log"
+    results: list[dict[str, Any]] = []
+    with serving(args.db, workers=args.workers, threads=args.threads, log=log) as url:
+        ctx = Context(args.db, sizes, data, url, args.workers, args.threads)
+        for name in only:
+            print(f"bench: scenario {name}", flush=True)
+            if name == "availability":
+                results += availability.run(ctx)
+            elif name == "booking":
+                results += booking.run(ctx)
+            elif name == "health":
+                results += health.run(ctx, log)
+            else:
+                results += jobs.run(ctx)
+    return {
+        "machine": machine(),
+        "server": {"workers": args.workers, "threads": args.threads},
+        "data": {
+            "rooms": len(data.room_ids),
+            "properties": data.properties,
+            "bookings": data.bookings,
+            "occupancy": data.occupancy,
+            "generate_seconds": round(time.monotonic() - began, 1),
+        },
+        "scenarios": results,
+    }
