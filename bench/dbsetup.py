@@ -17,7 +17,9 @@ def _admin() -> psycopg.Connection:
 
 def drop_database(name: str) -> None:
     with _admin() as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 def create_database(name: str) -> None:
@@ -40,7 +42,7 @@ def bench_env(name: str) -> dict[str, str]:
 
 
 def migrate(name: str) -> None:
-    subprocess.run(
+    subprocess.run(  # noqa: S603 (our own venv script)
         [str(VENV_BIN / "innkeeper"), "migrate", "--no-input", "-v", "0"],
         env=bench_env(name),
         check=True,

@@ -26,10 +26,11 @@ from innkeeper.rooms.models import Property, Room, RoomType
 ROOM_TYPES = [("Single", 1, Decimal("60.00")), ("Double", 2, Decimal("95.00"))]
 ROOM_TYPES += [("Family", 4, Decimal("180.00"))]
 STAFF_EMAIL = "bench-desk@innkeeper.local"
-BOOKING_COLUMNS = (
-    "reference property_id room_id guest_name guest_email guest_phone guests check_in "
-    "check_out nights total_price currency status notes cancel_reason created_at updated_at"
-).split()
+BOOKING_COLUMNS = [
+    *("reference", "property_id", "room_id", "guest_name", "guest_email", "guest_phone"),
+    *("guests", "check_in", "check_out", "nights", "total_price", "currency", "status"),
+    *("notes", "cancel_reason", "created_at", "updated_at"),
+]
 
 
 @dataclass

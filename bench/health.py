@@ -31,7 +31,9 @@ def _bare_gunicorn(ctx: Context, log: Path) -> float:
     try:
         url = f"http://127.0.0.1:{port}/"
         wait_http(url)
-        return wrk(url, "get.lua", connections=CLIENTS, seconds=ctx.sizes.seconds, args=[]).per_second
+        return wrk(
+            url, "get.lua", connections=CLIENTS, seconds=ctx.sizes.seconds, args=[]
+        ).per_second
     finally:
         proc.terminate()
         proc.wait(timeout=15)
@@ -40,7 +42,9 @@ def _bare_gunicorn(ctx: Context, log: Path) -> float:
 def run(ctx: Context, log: Path) -> list[Result]:
     live = status_of(ctx.base_url + LIVE) == 200
     path = LIVE if live else FALLBACK
-    ours = wrk(ctx.base_url + path, "get.lua", connections=CLIENTS, seconds=ctx.sizes.seconds, args=[])
+    ours = wrk(
+        ctx.base_url + path, "get.lua", connections=CLIENTS, seconds=ctx.sizes.seconds, args=[]
+    )
     limit = _bare_gunicorn(ctx, log)
     note = "" if live else f"{LIVE} is not on this branch yet; measured {FALLBACK} instead"
     return [

@@ -78,10 +78,13 @@ def pgbench(
                 parts = line.split()
                 latencies.append(int(parts[2]) / 1000)
     failed = re.search(r"number of failed transactions: (\d+)", out.stdout)
+    summary = latency_summary(latencies)
     return LoadResult(
         requests=len(latencies),
         seconds=float(seconds),
-        **latency_summary(latencies),
+        p50_ms=summary["p50_ms"],
+        p95_ms=summary["p95_ms"],
+        p99_ms=summary["p99_ms"],
         errors=int(failed.group(1)) if failed else 0,
     )
 

@@ -1,6 +1,6 @@
 """`make bench`: build a fresh bench database, run every scenario, write the results.
 
-    .venv/bin/python -m bench.run [--size default|small|tiny] [--only availability,booking]
+.venv/bin/python -m bench.run [--size default|small|tiny] [--only availability,booking]
 """
 
 from __future__ import annotations
