@@ -18,6 +18,14 @@ from innkeeper.core.errors import NotFound
 from innkeeper.rooms.models import Property, Room
 from innkeeper.rooms.pricing import stay_price
 
+SEARCH_DEFERRED = (
+    "created_at",
+    "updated_at",
+    "room_type__created_at",
+    "room_type__updated_at",
+    "room_type__description",
+)
+
 
 @dataclass(frozen=True)
 class AvailableRoom:
@@ -63,6 +71,9 @@ def availability_search(
         Room.objects.filter(is_active=True, room_type__capacity__gte=guests, property__in=props)
         .filter(~Exists(taken))
         .select_related("room_type")
+        # Timestamps and descriptions are not what a search shows; parsing them was a
+        # fifth of the time for 2,000 rooms. They still load on access.
+        .defer(*SEARCH_DEFERRED)
         .order_by("property_id", "room_type__nightly_rate", "number")
     )
     # The properties are loaded above: attach them instead of joining and building one
