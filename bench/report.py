@@ -82,6 +82,20 @@ def _booking(r: Result) -> list[str]:
     ]  # fmt: skip
 
 
+def _sqlite(r: Result) -> list[str]:
+    s, q = r["selector"], r["raw_sql"]
+    return [
+        f"### {r['scenario']} ({r['rooms']} rooms, {r['bookings']} bookings in the file)",
+        "| | p50 ms | p95 ms | p99 ms |",
+        "|---|---|---|---|",
+        f"| selector (in-process) | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} |",
+        f"| raw SQL (stdlib sqlite3) | {q['p50_ms']} | {q['p95_ms']} | {q['p99_ms']} |",
+        "",
+        f"Ratio: selector/SQL p50 **{_f(r['ratios']['selector_p50_vs_sql_p50'])}x**.",
+        "",
+    ]
+
+
 def _health(r: Result) -> list[str]:
     h = r["http"]
     lines = [
@@ -111,6 +125,8 @@ def markdown(results: dict[str, Any]) -> str:
     for r in results["scenarios"]:
         if r.get("skipped"):
             lines += [f"### {r['scenario']}", f"Skipped: {r['note']}", ""]
+        elif r["scenario"].endswith("sqlite"):
+            lines += _sqlite(r)
         elif r["scenario"].startswith("availability"):
             lines += _availability(r)
         elif r["scenario"].startswith("booking"):

@@ -16,7 +16,7 @@ from bench import dbsetup
 from bench.config import BENCH_DB, RESULTS_DIR, SIZES
 from bench.loadgen import require_tools
 
-SCENARIOS = ("availability", "booking", "health", "jobs")
+SCENARIOS = ("availability", "booking", "health", "jobs", "sqlite")
 
 
 def _arguments() -> argparse.Namespace:
