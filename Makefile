@@ -9,10 +9,12 @@ STAMP := $(VENV)/.installed
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
 .PHONY: help run test test-sqlite test-postgres lint typecheck install clean
+.PHONY: bench bench-tools
 
 help:
 	@echo "make run    install, migrate, load the demo and serve on http://127.0.0.1:8000"
 	@echo "make test   install and run the whole suite (SQLite, then PostgreSQL) + ruff + mypy"
+	@echo "make bench  benchmarks against the local PostgreSQL (bench/README.md; ~4 min)"
 
 # Find a Python >= 3.12 by *running* candidates: PATH names first, then pyenv's folders
 # (pyenv shims exist for versions that are not selected and fail when run).
@@ -48,6 +50,7 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy
+	$(BIN)/mypy bench
 
 test-sqlite: install
 	DATABASE_URL= $(BIN)/pytest
@@ -61,3 +64,16 @@ test: install lint typecheck test-sqlite test-postgres
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# Benchmarks (not part of `make test`): own database `innkeeper_bench` on BENCH_POSTGRES_URL,
+# results in bench/results/<date>.json and .md. BENCH_ARGS, e.g. "--size small --only booking".
+BENCH_ARGS ?=
+bench-tools:
+	@if ! command -v wrk >/dev/null; then \
+	  echo "installing wrk (Debian package)"; \
+	  apt-get install -y --no-install-recommends wrk >/dev/null 2>&1 || \
+	  { apt-get update >/dev/null && apt-get install -y --no-install-recommends wrk; }; fi
+	@command -v pgbench >/dev/null || { echo "pgbench missing: apt-get install postgresql-15" >&2; exit 1; }
+
+bench: install bench-tools
+	$(PY) -m bench.run $(BENCH_ARGS)

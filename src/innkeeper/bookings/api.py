@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from ninja import Query, Router, Schema
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from innkeeper.bookings import selectors, services
 from innkeeper.bookings.models import Booking, BookingStatus
@@ -20,7 +20,10 @@ router = Router()
 BOOKING_ERRORS = {**AUTH_ERRORS, 403: Problem, 404: Problem, 409: Problem}
 
 
-class AvailableRoomOut(Schema):
+class AvailableRoomOut(BaseModel):
+    """A plain pydantic model, not a ninja Schema: a search may return hundreds of rooms and
+    Schema's per-object attribute wrapper cost more than the query (bench/README.md)."""
+
     room_id: int
     number: str
     property_id: int
@@ -111,7 +114,7 @@ class BookingFilters(Schema):
 @router.get(
     "/availability", response={200: AvailabilityOut, 404: Problem, **COMMON_ERRORS}, auth=None
 )
-def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> AvailabilityOut:
+def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> dict[str, Any]:
     """Free rooms for [check_in, check_out) that sleep `guests`, with the price of the stay."""
     found = selectors.availability_search(
         check_in=query.check_in,
@@ -120,27 +123,28 @@ def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> Avail
         property_id=query.property_id,
     )
     rooms = [
-        AvailableRoomOut(
-            room_id=item.room.pk,
-            number=item.room.number,
-            property_id=item.room.property_id,
-            room_type_id=item.room.room_type_id,
-            room_type=item.room.room_type.name,
-            capacity=item.room.room_type.capacity,
-            nightly_rate=item.room.room_type.nightly_rate,
-            nights=item.nights,
-            total_price=item.total_price,
-            currency=item.room.property.currency,
-        )
+        {
+            "room_id": item.room.pk,
+            "number": item.room.number,
+            "property_id": item.room.property_id,
+            "room_type_id": item.room.room_type_id,
+            "room_type": item.room.room_type.name,
+            "capacity": item.room.room_type.capacity,
+            "nightly_rate": item.room.room_type.nightly_rate,
+            "nights": item.nights,
+            "total_price": item.total_price,
+            "currency": item.room.property.currency,
+        }
         for item in found
     ]
-    return AvailabilityOut(
-        check_in=query.check_in,
-        check_out=query.check_out,
-        guests=query.guests,
-        nights=(query.check_out - query.check_in).days,
-        rooms=rooms,
-    )
+    # A dict, validated once against AvailabilityOut on the way out (not built twice).
+    return {
+        "check_in": query.check_in,
+        "check_out": query.check_out,
+        "guests": query.guests,
+        "nights": (query.check_out - query.check_in).days,
+        "rooms": rooms,
+    }
 
 
 def _booking_json(booking: Booking) -> dict[str, Any]:

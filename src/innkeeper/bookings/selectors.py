@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.contrib.postgres.fields import DateRangeField, RangeBoundary
+from django.db import connection
+from django.db.models import Exists, Func, OuterRef, Q, QuerySet
+from psycopg.types.range import Range
 
 from innkeeper.accounts.models import User
 from innkeeper.bookings.models import ACTIVE_STATUSES, Booking
@@ -14,6 +17,14 @@ from innkeeper.bookings.rules import validate_stay
 from innkeeper.core.errors import NotFound
 from innkeeper.rooms.models import Property, Room
 from innkeeper.rooms.pricing import stay_price
+
+SEARCH_DEFERRED = (
+    "created_at",
+    "updated_at",
+    "room_type__created_at",
+    "room_type__updated_at",
+    "room_type__description",
+)
 
 
 @dataclass(frozen=True)
@@ -23,11 +34,23 @@ class AvailableRoom:
     total_price: Decimal
 
 
+class _StayRange(Func):
+    """daterange(check_in, check_out, '[)'): the expression the exclusion constraint indexes."""
+
+    function = "daterange"
+    output_field = DateRangeField()
+
+
 def overlapping_active(*, check_in: date, check_out: date) -> QuerySet[Booking]:
     """Active bookings that share at least one night with [check_in, check_out)."""
-    return Booking.objects.filter(
-        status__in=ACTIVE_STATUSES, check_in__lt=check_out, check_out__gt=check_in
-    )
+    active = Booking.objects.filter(status__in=ACTIVE_STATUSES)
+    if connection.vendor == "postgresql":
+        # Written exactly like the exclusion constraint, so PostgreSQL probes its GiST index
+        # instead of scanning the room's bookings by date (2-4x faster; bench/README.md).
+        return active.alias(stay=_StayRange("check_in", "check_out", RangeBoundary())).filter(
+            stay__overlap=Range(check_in, check_out, "[)")
+        )
+    return active.filter(check_in__lt=check_out, check_out__gt=check_in)
 
 
 def availability_search(
@@ -47,17 +70,21 @@ def availability_search(
     rooms = (
         Room.objects.filter(is_active=True, room_type__capacity__gte=guests, property__in=props)
         .filter(~Exists(taken))
-        .select_related("room_type", "property")
+        .select_related("room_type")
+        # Timestamps and descriptions are not what a search shows; parsing them was a
+        # fifth of the time for 2,000 rooms. They still load on access.
+        .defer(*SEARCH_DEFERRED)
         .order_by("property_id", "room_type__nightly_rate", "number")
     )
-    return [
-        AvailableRoom(
-            room=room,
-            nights=nights,
-            total_price=stay_price(nightly_rate=room.room_type.nightly_rate, nights=nights),
-        )
-        for room in rooms
-    ]
+    # The properties are loaded above: attach them instead of joining and building one
+    # Property per room again (a third of the time for 2,000 rooms; see bench/README.md).
+    by_id = {prop.pk: prop for prop in props}
+    found: list[AvailableRoom] = []
+    for room in rooms:
+        room.property = by_id[room.property_id]
+        price = stay_price(nightly_rate=room.room_type.nightly_rate, nights=nights)
+        found.append(AvailableRoom(room=room, nights=nights, total_price=price))
+    return found
 
 
 def booking_list(

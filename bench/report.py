@@ -1,0 +1,146 @@
+"""bench/results/<date>.json plus a Markdown summary: figure, raw limit and ratio per scenario."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from bench.context import Result
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    pg = subprocess.run(
+        ["pgbench", "--version"],  # noqa: S607 (a Debian tool on PATH, like wrk)
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "load_average_at_start": os.getloadavg(),
+        "python": platform.python_version(),
+        "pgbench": pg.stdout.strip(),
+        "kernel": platform.release(),
+    }
+
+
+def _f(value: object) -> str:
+    return "n/a" if value is None else f"{value}"
+
+
+def _availability(r: Result) -> list[str]:
+    s, h1, h8, q1, q8 = r["selector"], r["http_c1"], r["http_c8"], r["raw_sql_c1"], r["raw_sql_c8"]
+    x = r["ratios"]
+    return [
+        f"### {r['scenario']} ({r['rooms']} rooms)",
+        "| | p50 ms | p95 ms | p99 ms | req/s (8 clients) |",
+        "|---|---|---|---|---|",
+        f"| selector (in-process) | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | |",
+        f"| HTTP GET /api/v1/availability | {h1['p50_ms']} | {h1['p95_ms']} | {h1['p99_ms']} "
+        f"| {h8['per_second']} |",
+        f"| raw SQL (pgbench, GiST anti-join) | {q1['p50_ms']} | {q1['p95_ms']} | {q1['p99_ms']} "
+        f"| {q8['per_second']} |",
+        "",
+        f"Ratios: selector/SQL p50 **{_f(x['selector_p50_vs_sql_p50'])}x**, HTTP/SQL p50 "
+        f"**{_f(x['http_p50_vs_sql_p50'])}x**, p99 {_f(x['http_p99_vs_sql_p99'])}x; HTTP reaches "
+        f"**{_f(x['http_rps_share_of_sql_tps_c8'])}** of the SQL throughput at 8 clients.",
+        "",
+    ]
+
+
+def _booking(r: Result) -> list[str]:
+    h, q, x = r["http"], r["raw_sql"], r["ratios"]
+    row = "| {} | {} | {} | {} | {} | {} | {} | {} |"
+    return [
+        f"### {r['scenario']}",
+        "| | attempts/s | bookings/s | created | conflicts | errors | p50 ms | p99 ms |",
+        "|---|---|---|---|---|---|---|---|",
+        row.format(
+            "HTTP POST /api/v1/bookings", h["per_second"], h["bookings_per_second"], h["created"],
+            h["conflicts"], h["errors"], h["p50_ms"], h["p99_ms"],
+        ),
+        row.format(
+            "raw SQL (pgbench)", q["per_second"], q["bookings_per_second"], q["created"],
+            q["conflicts"], q["errors"], q["p50_ms"], q["p99_ms"],
+        ),
+        "",
+        f"HTTP reaches **{_f(x['http_attempts_share_of_sql'])}** of the SQL attempt rate; "
+        f"p50 {_f(x['http_p50_vs_sql_p50'])}x, p99 {_f(x['http_p99_vs_sql_p99'])}x. "
+        f"Double bookings after the run (`innkeeper bookings verify`): "
+        f"**{'none' if r['double_bookings_zero'] else 'FOUND'}**.",
+        "",
+    ]  # fmt: skip
+
+
+def _sqlite(r: Result) -> list[str]:
+    s, q = r["selector"], r["raw_sql"]
+    return [
+        f"### {r['scenario']} ({r['rooms']} rooms, {r['bookings']} bookings in the file)",
+        "| | p50 ms | p95 ms | p99 ms |",
+        "|---|---|---|---|",
+        f"| selector (in-process) | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} |",
+        f"| raw SQL (stdlib sqlite3) | {q['p50_ms']} | {q['p95_ms']} | {q['p99_ms']} |",
+        "",
+        f"Ratio: selector/SQL p50 **{_f(r['ratios']['selector_p50_vs_sql_p50'])}x**.",
+        "",
+    ]
+
+
+def _health(r: Result) -> list[str]:
+    h = r["http"]
+    lines = [
+        f"### {r['scenario']} (GET {r['path']}, {r['clients']} clients)",
+        f"{h['per_second']} req/s (p50 {h['p50_ms']} ms, p99 {h['p99_ms']} ms) vs bare gunicorn "
+        f"{r['bare_gunicorn_rps']} req/s: **{_f(r['ratios']['rps_share_of_bare_gunicorn'])}**.",
+    ]
+    if r["note"]:
+        lines.append(f"Note: {r['note']}")
+    return [*lines, ""]
+
+
+def markdown(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    lines = [
+        f"# innkeeper benchmark {results['started']}",
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, load average at start "
+        f"{', '.join(f'{v:.2f}' for v in m['load_average_at_start'])} (shared machine). "
+        f"Size `{results['size']}`: {results['data']['rooms']} rooms in "
+        f"{results['data']['properties']} properties, {results['data']['bookings']} bookings, "
+        f"occupancy {results['data']['occupancy']}. Server: `innkeeper serve --workers "
+        f"{results['server']['workers']} --threads {results['server']['threads']}`. "
+        f"Took {results['seconds']} s.",
+        "",
+    ]
+    for r in results["scenarios"]:
+        if r.get("skipped"):
+            lines += [f"### {r['scenario']}", f"Skipped: {r['note']}", ""]
+        elif r["scenario"].endswith("sqlite"):
+            lines += _sqlite(r)
+        elif r["scenario"].startswith("availability"):
+            lines += _availability(r)
+        elif r["scenario"].startswith("booking"):
+            lines += _booking(r)
+        else:
+            lines += _health(r)
+    return "\n".join(lines)
+
+
+def write(results: dict[str, Any], directory: Path) -> tuple[Path, Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    stem = results["started"].replace(":", "")
+    json_path = directory / f"{stem}.json"
+    md_path = directory / f"{stem}.md"
+    json_path.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    md_path.write_text(markdown(results) + "\n")
+    return json_path, md_path

@@ -1,0 +1,64 @@
+"""The server under test: `innkeeper serve` (gunicorn gthread) on the bench database."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench.config import VENV_BIN
+from bench.dbsetup import bench_env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (loopback URL we built)
+                return
+        except urllib.error.HTTPError:
+            return  # any HTTP answer means the server is up
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@contextmanager
+def serving(db_name: str, *, workers: int, threads: int, log: Path) -> Iterator[str]:
+    """Yield the base URL of a running server; stop it afterwards."""
+    port = free_port()
+    command = [str(VENV_BIN / "innkeeper"), "serve", "--port", str(port)]
+    command += ["--workers", str(workers), "--threads", str(threads)]
+    with log.open("ab") as out:
+        proc = subprocess.Popen(command, env=bench_env(db_name), stdout=out, stderr=out)  # noqa: S603
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(f"{base}/api/v1/rooms")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def status_of(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)

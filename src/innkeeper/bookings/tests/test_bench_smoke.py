@@ -1,0 +1,33 @@
+"""Smoke test of bench/: the data generator fills a database the overlap guard accepts and the
+in-process availability scenario runs on it. Tiny sizes; the benchmark itself is `make bench`."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from django.conf import settings
+
+from innkeeper.bookings.models import Booking
+from innkeeper.bookings.selectors import overlap_report
+from innkeeper.rooms.models import Room
+
+sys.path.insert(0, str(settings.PROJECT_DIR))  # bench/ lives beside src/, outside the package
+
+
+@pytest.mark.django_db
+def test_generator_and_selector_scenario_run_on_tiny_data() -> None:
+    from bench import availability
+    from bench.config import SIZES
+    from bench.context import Context
+    from bench.generate import generate
+
+    sizes = SIZES["tiny"]
+    data = generate(sizes)
+    assert Room.objects.count() == len(data.room_ids) == sizes.rooms
+    assert data.bookings == Booking.objects.count() > sizes.rooms
+    assert 0.55 < data.occupancy < 0.85
+    assert overlap_report() == []
+    ctx = Context("unused", sizes, data, "http://unused", workers=1, threads=1)
+    latencies = availability._selector_latencies(ctx, data.focus_property_id)
+    assert 0 < latencies["p50_ms"] <= latencies["p99_ms"]
