@@ -89,6 +89,7 @@ def test_production_settings_pass_check_deploy(cli_env):
         "HTTPS": "true",
         "ALLOWED_HOSTS": "book.example.com",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.com:587",
     }
     result = run(prod, "check", "--deploy", "--fail-level", "WARNING")
     assert "no issues" in result.stdout
@@ -96,6 +97,10 @@ def test_production_settings_pass_check_deploy(cli_env):
         {**prod, "HTTPS": "false"}, "check", "--deploy", "--fail-level", "WARNING", check=False
     )
     assert insecure.returncode != 0 and "SECURE_SSL_REDIRECT" in insecure.stderr + insecure.stdout
+    # Mail written to files is a development backend; production must name an SMTP server.
+    no_smtp = {k: v for k, v in prod.items() if k != "EMAIL_URL"}
+    dev_mail = run(no_smtp, "check", "--deploy", "--fail-level", "WARNING", check=False)
+    assert dev_mail.returncode != 0 and "mail.E001" in dev_mail.stderr
 
 
 def test_unknown_subcommand_fails_with_a_message(cli_env):
