@@ -6,7 +6,6 @@ Screenshots of the key pages go to test-output/screenshots/ at desktop and phone
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -24,10 +23,6 @@ from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.bookings.services import booking_create
 from innkeeper.conftest import PASSWORD
 from innkeeper.rooms.models import Room, RoomType, RoomTypePhoto
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-# between browser steps are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,7 +44,11 @@ PHONE = {"width": 390, "height": 844}
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does it)")
-    with sync_playwright() as playwright:
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between browser steps are still plain synchronous calls. Only for this module: the
+    # variable must not leak into other tests (or the subprocesses they start).
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
