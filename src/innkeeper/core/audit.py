@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
+
+from django.db.models import Q
 
 from innkeeper.accounts.models import User
 from innkeeper.core.models import AuditEvent
@@ -37,3 +40,24 @@ def audit_log(
     )
     logger.info("audit %s actor=%s target=%s source=%s", action, label, target, source)
     return event
+
+
+def audit_events(
+    *,
+    action_prefix: str = "",
+    target: str = "",
+    actor: str = "",
+    since: datetime | None = None,
+    limit: int = 50,
+) -> list[AuditEvent]:
+    """Newest first. `actor` matches the user's email or the label (e.g. `ops@host`)."""
+    events = AuditEvent.objects.select_related("actor")
+    if action_prefix:
+        events = events.filter(action__startswith=action_prefix)
+    if target:
+        events = events.filter(target__icontains=target)
+    if actor:
+        events = events.filter(Q(actor_label__icontains=actor) | Q(actor__email__iexact=actor))
+    if since is not None:
+        events = events.filter(created_at__gte=since)
+    return list(events.order_by("-created_at", "-id")[:limit])

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import socket
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import CommandError
@@ -28,3 +30,16 @@ def run_service(call: Callable[[], Any]) -> Any:
         return call()
     except ApplicationError as error:
         raise CommandError(error.detail) from error
+
+
+AGE_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_age(raw: str, *, flag: str) -> timedelta:
+    """`7d`, `12h`, `30m` as a timedelta; a clear usage error (exit 2) otherwise."""
+    match = re.fullmatch(r"\s*(\d+)\s*([smhdw])\s*", raw)
+    if not match:
+        raise CommandError(
+            f"{flag} {raw!r}: use a number and a unit, e.g. 7d, 12h, 30m.", returncode=2
+        )
+    return timedelta(**{AGE_UNITS[match[2]]: int(match[1])})

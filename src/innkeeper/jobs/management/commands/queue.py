@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import re
-from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -18,17 +16,7 @@ from innkeeper.core.audit import audit_log
 from innkeeper.core.errors import ApplicationError, InvalidInput
 from innkeeper.jobs import selectors as sel
 from innkeeper.jobs.services import jobs_forget, jobs_prune, jobs_retry, parse_job_ids
-
-UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def parse_age(raw: str) -> timedelta:
-    match = re.fullmatch(r"\s*(\d+)\s*([smhdw])\s*", raw)
-    if not match:
-        raise CommandError(
-            f"--older-than {raw!r}: use a number and a unit, e.g. 7d, 12h, 30m.", returncode=2
-        )
-    return timedelta(**{UNITS[match[2]]: int(match[1])})
+from innkeeper.ops.cliutil import parse_age
 
 
 class Command(BaseCommand):
@@ -132,7 +120,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Deleted {len(forgotten)} failed job(s)."))
 
     def do_prune(self, options: dict[str, Any]) -> None:
-        age = parse_age(options["older_than"])
+        age = parse_age(options["older_than"], flag="--older-than")
         deleted = jobs_prune(older_than=age, include_failed=options["include_failed"])
         self._audit(
             "queue.pruned",

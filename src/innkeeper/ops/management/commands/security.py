@@ -1,13 +1,14 @@
-"""`innkeeper security block-ip|unblock-ip|blocked`."""
+"""`innkeeper security block-ip|unblock-ip|blocked|revoke-sessions`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from innkeeper.ops.blocklist import blocked_networks, ip_block, ip_unblock
 from innkeeper.ops.cliutil import operator_name, run_service
+from innkeeper.ops.sessions import sessions_revoke
 
 
 class Command(BaseCommand):
@@ -21,6 +22,12 @@ class Command(BaseCommand):
         unblock = actions.add_parser("unblock-ip", help="lift a block")
         unblock.add_argument("network")
         actions.add_parser("blocked", help="list blocked addresses and ranges")
+        revoke = actions.add_parser(
+            "revoke-sessions", help="sign out one user or everyone (API tokens and sessions)"
+        )
+        who = revoke.add_mutually_exclusive_group(required=True)
+        who.add_argument("--user", metavar="EMAIL", help="only this user")
+        who.add_argument("--all", action="store_true", help="every user, staff included")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -31,6 +38,8 @@ class Command(BaseCommand):
                 )
             )
             self.stdout.write(f"Blocked {entry.network}.")
+        elif action == "revoke-sessions":
+            self._revoke(options)
         elif action == "unblock-ip":
             run_service(lambda: ip_unblock(network=options["network"], actor=operator_name()))
             self.stdout.write(f"Unblocked {options['network']}.")
@@ -43,3 +52,13 @@ class Command(BaseCommand):
                     f"{entry.network:<43} {entry.created_at:%Y-%m-%d %H:%M} "
                     f"{entry.created_by}  {entry.reason}"
                 )
+
+    def _revoke(self, options: dict[str, Any]) -> None:
+        if options["user"] is not None and not options["user"].strip():
+            raise CommandError("--user needs an email address.", returncode=2)
+        revoked = run_service(lambda: sessions_revoke(email=options["user"], actor=operator_name()))
+        who = options["user"] or "every user"
+        self.stdout.write(
+            f"Signed out {who}: revoked {revoked.tokens} API token(s), "
+            f"deleted {revoked.sessions} browser session(s)."
+        )
