@@ -77,6 +77,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "innkeeper.ops.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "innkeeper.ops.middleware.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -223,6 +224,8 @@ CSRF_FAILURE_VIEW = "innkeeper.web.views.errors.csrf_failure"
 # Operations (health, maintenance, blocklist): see README "Operations".
 # HEALTH_TOKEN lets monitors read /api/health/full without a user account (and mid-outage).
 HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
+# Requests slower than this are logged as "Slow request ..." (innkeeper.requests).
+SLOW_REQUEST_MS = env.int("SLOW_REQUEST_MS", default=1000)
 HEALTH_DISK_MIN_FREE_MB = env.int("HEALTH_DISK_MIN_FREE_MB", default=500)
 HEALTH_QUEUE_MAX_WAITING = env.int("HEALTH_QUEUE_MAX_WAITING", default=1000)
 # Jobs waiting this long with no live worker make the queue check degraded (worker down).
