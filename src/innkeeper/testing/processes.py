@@ -180,6 +180,7 @@ class InnkeeperServer:
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
     log: Path = field(default_factory=Path)
+    serve_args: tuple[str, ...] = ()
 
     @property
     def base(self) -> str:
@@ -207,6 +208,7 @@ class InnkeeperServer:
                     str(self.port),
                     "--threads",
                     "4",
+                    *self.serve_args,
                 ],
                 env=self.env,
                 stdout=log,
@@ -255,9 +257,13 @@ def server_env(tmp: Path, **overrides: str) -> dict[str, str]:
 
 
 @contextmanager
-def innkeeper_server(tmp: Path, **overrides: str) -> Iterator[InnkeeperServer]:
+def innkeeper_server(
+    tmp: Path, serve_args: tuple[str, ...] = (), **overrides: str
+) -> Iterator[InnkeeperServer]:
     """A migrated database and `innkeeper serve` on a free port, stopped afterwards."""
-    server = InnkeeperServer(server_env(tmp, **overrides), log=tmp / "serve.log")
+    server = InnkeeperServer(
+        server_env(tmp, **overrides), log=tmp / "serve.log", serve_args=serve_args
+    )
     server.cli("migrate", "--no-input", "-v", "0")
     server.start()
     try:

@@ -33,6 +33,12 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=1, help="worker processes")
         parser.add_argument("--threads", type=int, default=8, help="threads per worker")
+        parser.add_argument(
+            "--max-requests",
+            type=int,
+            default=0,
+            help="recycle a web worker after this many requests (0: never; caps slow leaks)",
+        )
         parser.add_argument("--timeout", type=int, default=30, help="seconds per request")
         parser.add_argument(
             "--no-worker", action="store_true", help="don't run a job worker beside the server"
@@ -65,6 +71,9 @@ class Command(BaseCommand):
                 "bind": f"{options['host']}:{options['port']}",
                 "workers": options["workers"],
                 "threads": options["threads"],
+                "max_requests": options["max_requests"],
+                # Jitter keeps the workers from all restarting at the same moment.
+                "max_requests_jitter": options["max_requests"] // 10,
                 "worker_class": "gthread",
                 "timeout": options["timeout"],
                 "graceful_timeout": 10,
