@@ -15,37 +15,48 @@ from innkeeper.notifications.emails import deliver_once, render_booking_email
 from innkeeper.notifications.models import SentEmail
 
 CONFIRMED, CANCELLED, REMINDER = "booking_confirmed", "booking_cancelled", "booking_reminder"
+RECEIVED = "booking_received"
 EMAIL_FOR_STATUS = {S.CONFIRMED: CONFIRMED, S.CANCELLED: CANCELLED}
 # An email only makes sense while the booking is still in one of these statuses.
 STILL_RELEVANT = {
     CONFIRMED: {S.CONFIRMED, S.CHECKED_IN, S.CHECKED_OUT},
     CANCELLED: {S.CANCELLED},
     REMINDER: {S.CONFIRMED},
+    # Booked on the pages and waiting (deposit or the property's confirmation): the guest
+    # was promised the manage link at once; still useful if confirmed meanwhile.
+    RECEIVED: {S.PENDING, S.CONFIRMED},
 }
 
 
-def booking_status_notify(*, booking: Booking) -> None:
+def booking_status_notify(*, booking: Booking, site_url: str = "") -> None:
     """Called inside the booking's transaction after a status change: the email job commits
-    or rolls back together with the change."""
+    or rolls back together with the change.
+
+    `site_url` is the address the guest booked on (web pages): the email then carries the
+    link to manage the booking, and a pending booking gets a "received" email with it.
+    """
     kind = EMAIL_FOR_STATUS.get(S(booking.status))
+    if kind is None and site_url and booking.status == S.PENDING:
+        kind = RECEIVED
     if kind:
         from innkeeper.notifications.tasks import send_booking_email
 
-        enqueue_with_transaction(send_booking_email, booking_id=booking.pk, kind=kind)
+        extra = {"site_url": site_url} if site_url else {}
+        enqueue_with_transaction(send_booking_email, booking_id=booking.pk, kind=kind, **extra)
 
 
 def email_key(booking_id: int, kind: str) -> str:
     return f"booking:{booking_id}:{kind}"
 
 
-def booking_email_send(*, booking_id: int, kind: str) -> str:
+def booking_email_send(*, booking_id: int, kind: str, site_url: str = "") -> str:
     """Send one guest email for a booking, at most once. Returns what happened."""
     if kind not in STILL_RELEVANT:
         raise ValueError(f"unknown email kind {kind!r}")
     booking = Booking.objects.select_related("property", "room__room_type").get(pk=booking_id)
     if booking.status not in STILL_RELEVANT[kind]:
         return f"skipped: booking is {booking.status}"
-    message = render_booking_email(booking, kind)
+    message = render_booking_email(booking, kind, site_url=settings.SITE_URL or site_url)
     sent = deliver_once(key=email_key(booking.pk, kind), message=message, booking=booking)
     return "sent" if sent else "already sent"
 

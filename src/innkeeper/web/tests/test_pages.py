@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-import email
 import re
 from datetime import date, timedelta
 from typing import Any
 
+from email.message import EmailMessage
+
 import pytest
+from django.tasks.base import TaskResultStatus
 from django.test import Client
+from django_tasks_db.models import DBTaskResult
 
 from innkeeper.accounts.models import User
 from innkeeper.bookings.models import Booking
 from innkeeper.bookings.models import BookingStatus as S
+from innkeeper.notifications.models import SentEmail
 from innkeeper.rooms.models import Room
+from innkeeper.testing.jobs import SmtpServer, drain
 
 pytestmark = pytest.mark.django_db
 
@@ -66,53 +71,75 @@ def test_search_shows_room_types_with_stay_price(
     assert "Nothing free for these dates" in too_many.content.decode()
 
 
+def plain_text(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def manage_path(body: str) -> str:
+    found = re.search(r"http://testserver(/manage/\S+/)", body)
+    assert found is not None, body
+    return found.group(1)
+
+
 def test_guest_checkout_emails_a_working_manage_link_over_smtp(
-    client: Client, room: Room, stay: tuple[date, date], smtp_server: Any
+    client: Client, room: Room, stay: tuple[date, date], smtp_settings: SmtpServer
 ) -> None:
     response = client.post("/book/", book_data(room, stay))
     booking = Booking.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/bookings/{booking.reference}/confirmation/"
     assert booking.guest is None and booking.status == S.CONFIRMED
+    # Nothing is sent while the guest waits: the email is a job, committed with the booking.
+    assert smtp_settings.messages == []
+    assert DBTaskResult.objects.get().args_kwargs["kwargs"]["site_url"] == "http://testserver/"
 
-    [envelope] = smtp_server.messages
-    assert envelope.rcpt_tos == ["amina@example.com"]
-    message = email.message_from_bytes(envelope.content)
-    assert booking.reference in message["Subject"]
-    body = message.get_payload(decode=True).decode()
-    path = re.search(r"http://testserver(/manage/\S+/)", body)
-    assert path is not None, body
+    drain()
+    [message] = smtp_settings.messages  # one email: the confirmation carries the link
+    assert message["To"] == "amina@example.com"
+    assert message["Subject"] == f"Your booking at Riad Test is confirmed ({booking.reference})"
+    path = manage_path(plain_text(message))
+    assert f"http://testserver{path}" in message.get_body(("html",)).get_content()
 
     stranger = Client()
     assert stranger.get(f"/bookings/{booking.reference}/confirmation/").status_code == 404
-    opened = stranger.get(path.group(1), follow=True)
+    opened = stranger.get(path, follow=True)
     assert booking.reference in opened.content.decode()
+    asked = stranger.get(f"/bookings/{booking.reference}/cancel/")
+    assert "Nothing has been paid, so cancelling now refunds nothing" in asked.content.decode()
     cancelled = stranger.post(f"/bookings/{booking.reference}/cancel/", follow=True)
-    assert "is cancelled" in cancelled.content.decode()
+    assert "is cancelled. There is nothing to refund." in cancelled.content.decode()
     booking.refresh_from_db()
     assert booking.status == S.CANCELLED
 
 
 def test_booking_still_stands_when_mail_cannot_be_sent(
-    client: Client, room: Room, stay: tuple[date, date], settings: Any
+    client: Client, room: Room, stay: tuple[date, date], smtp_settings: SmtpServer
 ) -> None:
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1
+    smtp_settings.stop()
     response = client.post("/book/", book_data(room, stay), follow=True)
     assert response.status_code == 200
     assert "Booking confirmed" in response.content.decode()
+    drain()  # the worker tries, fails, and schedules a retry; the booking is untouched
+    job = DBTaskResult.objects.get()
+    assert job.status == TaskResultStatus.READY and job.args_kwargs["kwargs"]["kind"] == (
+        "booking_confirmed"
+    )
+    assert not SentEmail.objects.exists()
+    assert Booking.objects.get().status == S.CONFIRMED
 
 
 def test_expired_or_forged_links_get_a_clear_page(
     client: Client, room: Room, stay: tuple[date, date], settings: Any, mailoutbox: list[Any]
 ) -> None:
     client.post("/book/", book_data(room, stay))
-    path = re.search(r"http://testserver(/manage/\S+/)", mailoutbox[0].body)
-    assert path is not None
-    forged = client.get(path.group(1)[:-3] + "xx/")
+    drain()
+    path = manage_path(mailoutbox[0].body)
+    forged = client.get(path[:-3] + "xx/")
     assert forged.status_code == 404 and "not valid" in forged.content.decode()
     settings.MAGIC_LINK_TTL_HOURS = 0
-    expired = client.get(path.group(1))
+    expired = client.get(path)
     assert expired.status_code == 410 and "This link has expired" in expired.content.decode()
 
 
