@@ -11,9 +11,7 @@ urlpatterns = [
     path("book/", guest.book, name="book"),
     path("bookings/<str:reference>/confirmation/", guest.confirmation, name="confirmation"),
     path("bookings/<str:reference>/cancel/", manage.cancel, name="cancel"),
-    path(
-        "bookings/<str:reference>/receipts/<str:number>/", manage.receipt, name="receipt"
-    ),
+    path("bookings/<str:reference>/receipts/<str:number>/", manage.receipt, name="receipt"),
     path("my-bookings/", manage.my_bookings, name="my_bookings"),
     path("manage/<str:token>/", manage.manage, name="manage"),
     path("account/login/", account.GuestLoginView.as_view(), name="login"),
@@ -29,9 +27,7 @@ urlpatterns = [
         desk_money.payment_record,
         name="desk_payment",
     ),
-    path(
-        "desk/bookings/<str:reference>/refunds/", desk_money.refund_record, name="desk_refund"
-    ),
+    path("desk/bookings/<str:reference>/refunds/", desk_money.refund_record, name="desk_refund"),
     path("desk/receipts/<str:number>/", desk_money.receipt, name="desk_receipt"),
     path(
         "desk/bookings/<str:reference>/<str:action>/",

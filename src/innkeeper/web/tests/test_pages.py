@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import date, timedelta
-from typing import Any
-
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from django.tasks.base import TaskResultStatus
@@ -16,9 +16,11 @@ from django_tasks_db.models import DBTaskResult
 from innkeeper.accounts.models import User
 from innkeeper.bookings.models import Booking
 from innkeeper.bookings.models import BookingStatus as S
+from innkeeper.conftest import PASSWORD
 from innkeeper.notifications.models import SentEmail
+from innkeeper.payments.models import PaymentPolicy
 from innkeeper.rooms.models import Room
-from innkeeper.testing.jobs import SmtpServer, drain
+from innkeeper.testing.jobs import SmtpServer, child_env, drain, start, stop, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -210,11 +212,22 @@ def test_unknown_pages_and_bookings_get_the_friendly_404(client: Client) -> None
 
 
 def test_pages_load_under_100_kb_of_css_and_js(
-    client: Client, room: Room, stay: tuple[date, date]
+    client: Client, room: Room, stay: tuple[date, date], staff: User
 ) -> None:
-    pages = ["/", f"/search/?check_in={stay[0]}&check_out={stay[1]}&guests=2", "/my-bookings/"]
-    for page in pages:
-        html = client.get(page).content.decode()
+    client.post("/book/", book_data(room, stay))
+    reference = Booking.objects.get().reference
+    pages = [
+        "/",
+        f"/search/?check_in={stay[0]}&check_out={stay[1]}&guests=2",
+        f"/book/?room={room.pk}&check_in={stay[0]}&check_out={stay[1]}&guests=2",
+        f"/bookings/{reference}/confirmation/",
+        f"/bookings/{reference}/cancel/",
+        "/my-bookings/",
+    ]
+    desk = Client()
+    desk.force_login(staff)
+    for browser, page in [(client, p) for p in pages] + [(desk, f"/desk/bookings/{reference}/")]:
+        html = browser.get(page).content.decode()
         assets = re.findall(
             r'<link rel="stylesheet" href="([^"]+)"|<script[^>]+src="([^"]+)"', html
         )
@@ -222,3 +235,77 @@ def test_pages_load_under_100_kb_of_css_and_js(
         assert urls, page
         weight = sum(len(b"".join(client.get(url).streaming_content)) for url in urls)
         assert weight < 100_000, (page, weight)
+        assert "<script" not in html, page  # every page works without JavaScript
+
+
+# --- rate limits on the forms: the API's scopes, a 429 page that keeps the form -----------------
+
+
+def test_sixth_login_post_within_a_minute_gets_429_with_the_form_kept(
+    client: Client, guest: User, rate_limits: Any
+) -> None:
+    for _ in range(5):
+        response = client.post(
+            "/account/login/", {"username": guest.email, "password": "wrong password"}
+        )
+        assert response.status_code == 200
+    response = client.post("/account/login/", {"username": guest.email, "password": PASSWORD})
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    html = response.content.decode()
+    assert "Too many attempts from here in a short time. Please wait" in html
+    assert f'value="{guest.email}"' in html and 'name="password"' in html  # the form, kept
+    assert "_auth_user_id" not in client.session  # refused before the password was checked
+
+
+def test_booking_and_register_forms_are_limited_per_address(
+    client: Client, room: Room, stay: tuple[date, date], rate_limits: Any
+) -> None:
+    rate_limits.RATE_LIMITS = {
+        **rate_limits.RATE_LIMITS,
+        "booking_create_ip": "1/minute",
+        "register": "1/hour",
+    }
+    assert client.post("/book/", book_data(room, stay)).status_code == 302
+    data = book_data(room, stay, guest_name="Second Try", notes="late arrival")
+    limited = client.post("/book/", data)
+    assert limited.status_code == 429 and "Retry-After" in limited
+    html = limited.content.decode()
+    assert "Please wait" in html and 'value="Second Try"' in html and "late arrival" in html
+    assert Booking.objects.count() == 1
+
+    account = {"name": "Ann", "email": "ann@example.com", "password": "correct horse battery"}
+    assert client.post("/account/register/", account).status_code == 302
+    again = client.post("/account/register/", {**account, "email": "bob@example.com"})
+    assert again.status_code == 429 and 'value="bob@example.com"' in again.content.decode()
+    assert not User.objects.filter(email="bob@example.com").exists()
+
+
+# --- the manage-link email through a real worker process and a real SMTP server ---------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_emails_the_deposit_and_manage_link_exactly_once(
+    client: Client, room: Room, stay: tuple[date, date], smtp_server: SmtpServer
+) -> None:
+    PaymentPolicy.objects.create(property=room.property, deposit_kind="first_night")
+    worker = start("worker", env=child_env(smtp_server))
+    try:
+        client.post("/book/", book_data(room, stay))
+        booking = Booking.objects.get()
+        assert booking.status == S.PENDING
+        wait_for(lambda: smtp_server.messages, what="the email")
+        wait_for(
+            lambda: DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).exists(),
+            what="the job to finish",
+        )
+        time.sleep(0.5)  # a second delivery, if there were one, would have happened by now
+    finally:
+        stop(worker)
+    [message] = smtp_server.messages
+    assert message["Subject"] == f"We received your booking at Riad Test ({booking.reference})"
+    text = plain_text(message)
+    assert "A deposit of 100.00 EUR is due" in text and "is released on" in text
+    opened = Client().get(manage_path(text), follow=True)
+    assert booking.reference in opened.content.decode()
+    assert SentEmail.objects.get().status == "sent"

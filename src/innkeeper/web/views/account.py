@@ -31,7 +31,7 @@ class RateLimitedLoginView(LoginView):
             # An unbound form: validating it again would count one more attempt.
             form = self.get_form_class()(request, initial={"username": email})
             context = self.get_context_data(form=form)
-            return limited_page(request, self.template_name, context, refused)
+            return limited_page(request, str(self.template_name), context, refused)
 
 
 class GuestLoginView(RateLimitedLoginView):

@@ -20,8 +20,8 @@ from innkeeper.bookings.rules import property_today
 from innkeeper.core.errors import ApplicationError
 from innkeeper.rooms.models import Property
 from innkeeper.web.board import room_board
-from innkeeper.web.views.account import RateLimitedLoginView
 from innkeeper.web.selectors import desk_day
+from innkeeper.web.views.account import RateLimitedLoginView
 from innkeeper.web.views.common import current_user, safe_next
 
 ACTIONS: dict[str, tuple[Callable[..., object], str]] = {

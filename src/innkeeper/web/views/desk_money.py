@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from innkeeper.accounts.models import User
 from innkeeper.core.errors import ApplicationError
 from innkeeper.payments.desk import desk_payment_record
+from innkeeper.payments.money import ZERO, quantize
 from innkeeper.payments.refunds import refund_issue
 from innkeeper.payments.selectors import receipt_get
 from innkeeper.payments.services import booking_for_payment
@@ -73,7 +74,8 @@ def payment_record(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Recorded {payment.amount:.2f} {payment.currency} ({payment.method}) "
+                f"Recorded {quantize(payment.amount, payment.currency)} {payment.currency} "
+                f"({payment.method}) "
                 f"on booking {payment.booking.reference}.",
             )
             return redirect("web:desk_booking", reference=payment.booking.reference)
@@ -99,9 +101,9 @@ def refund_record(request: HttpRequest, reference: str) -> HttpResponse:
             attach_error(form, error)
             status = error.status
         else:
-            total = sum(r.amount for r in refunds)
+            total = quantize(sum((r.amount for r in refunds), ZERO), booking.currency)
             messages.success(
-                request, f"Refund of {total:.2f} {booking.currency} issued on {booking.reference}."
+                request, f"Refund of {total} {booking.currency} issued on {booking.reference}."
             )
             return redirect("web:desk_booking", reference=booking.reference)
     return _detail(request, reference, refund=form, status=status)
