@@ -64,8 +64,8 @@ def test_pages_show_the_taxes_and_total_the_booking_stores(
     # 3 nights x 100 (VAT 10% included: 27.27) + 2.50 x 2 guests x 3 nights = 315.00.
     query = {"check_in": stay[0], "check_out": stay[1], "guests": 2}
     results = client.get("/search/", query).content.decode()
-    assert "315.00 EUR" in results and "tourist tax 15.00 EUR" in results
-    assert "VAT 10% (27.27 EUR)" in results and "Deposit 105.00 EUR" in results
+    assert "315.00 EUR" in results and "Includes tourist tax 15.00 EUR" in results
+    assert "VAT 10% included (27.27 EUR)" in results and "Deposit 105.00 EUR" in results
     form = client.get("/book/", {**query, "room": room.pk}).content.decode()
     for shown in ("300.00 EUR", "27.27 EUR", "15.00 EUR", "315.00 EUR", "105.00 EUR"):
         assert shown in form, shown
