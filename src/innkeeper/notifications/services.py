@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from innkeeper.bookings.models import Booking
 from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.bookings.rules import property_today
+from innkeeper.core.audit import audit_log
+from innkeeper.core.errors import InvalidTransition, NotFound
 from innkeeper.jobs.enqueue import enqueue_with_transaction
 from innkeeper.notifications.emails import deliver_once, render_booking_email
 from innkeeper.notifications.models import SentEmail
@@ -45,11 +49,48 @@ def booking_status_notify(*, booking: Booking, site_url: str = "") -> None:
         enqueue_with_transaction(send_booking_email, booking_id=booking.pk, kind=kind, **extra)
 
 
-def email_key(booking_id: int, kind: str) -> str:
-    return f"booking:{booking_id}:{kind}"
+def email_key(booking_id: int, kind: str, copy: str = "") -> str:
+    # The kind stays the last part: deliver_once reads it from there.
+    return f"booking:{booking_id}:copy-{copy}:{kind}" if copy else f"booking:{booking_id}:{kind}"
 
 
-def booking_email_send(*, booking_id: int, kind: str, site_url: str = "") -> str:
+# What a guest who lost their email gets again, by the booking's status now.
+RESEND_FOR_STATUS = {
+    S.PENDING: RECEIVED,
+    S.CONFIRMED: CONFIRMED,
+    S.CHECKED_IN: CONFIRMED,
+    S.CANCELLED: CANCELLED,
+}
+
+
+def booking_email_resend(*, reference: str, site_url: str, actor_label: str) -> str:
+    """Queue a fresh copy of the booking's current email (with a new manage link). A copy
+    has its own at-most-once key, so re-running the job still sends it only once."""
+    booking = Booking.objects.filter(reference=reference.strip().upper()).first()
+    if booking is None:
+        raise NotFound(f"No booking {reference}.", code="booking_not_found")
+    kind = RESEND_FOR_STATUS.get(S(booking.status))
+    if kind is None:
+        raise InvalidTransition(
+            f"Booking {booking.reference} is {booking.status}; there is no email to resend.",
+            code="nothing_to_resend",
+        )
+    from innkeeper.notifications.tasks import send_booking_email
+
+    with transaction.atomic():
+        copy = uuid.uuid4().hex[:12]
+        send_booking_email.enqueue(booking_id=booking.pk, kind=kind, site_url=site_url, copy=copy)
+        audit_log(
+            "email.resend_queued",
+            actor_label=actor_label,
+            target=booking.reference,
+            source="cli",
+            details={"kind": kind, "copy": copy},
+        )
+    return kind
+
+
+def booking_email_send(*, booking_id: int, kind: str, site_url: str = "", copy: str = "") -> str:
     """Send one guest email for a booking, at most once. Returns what happened."""
     if kind not in STILL_RELEVANT:
         raise ValueError(f"unknown email kind {kind!r}")
@@ -57,7 +98,8 @@ def booking_email_send(*, booking_id: int, kind: str, site_url: str = "") -> str
     if booking.status not in STILL_RELEVANT[kind]:
         return f"skipped: booking is {booking.status}"
     message = render_booking_email(booking, kind, site_url=settings.SITE_URL or site_url)
-    sent = deliver_once(key=email_key(booking.pk, kind), message=message, booking=booking)
+    key = email_key(booking.pk, kind, copy)
+    sent = deliver_once(key=key, message=message, booking=booking)
     return "sent" if sent else "already sent"
 
 
