@@ -43,8 +43,12 @@ def booking_create(
     guest_email: str = "",
     guest_phone: str = "",
     notes: str = "",
+    site_url: str = "",
 ) -> Booking:
-    """Book a room, or raise RoomUnavailable. Safe against any number of concurrent callers."""
+    """Book a room, or raise RoomUnavailable. Safe against any number of concurrent callers.
+
+    `site_url`: the public address the guest booked on; their email then carries the link
+    to manage the booking (see `booking_status_notify`)."""
     if guests < 1:
         raise InvalidInput("A booking is for at least one guest.", extra={"field": "guests"})
     name = guest_name.strip() or (guest.name if guest else "") or (guest.email if guest else "")
@@ -105,7 +109,8 @@ def booking_create(
             raise
         charges_record(booking=booking, quote=quote)
         _record(booking, "booking.created", "", booking.status, created_by)
-        booking_status_notify(booking=booking)  # same transaction: no booking, no email
+        # Same transaction: no booking, no email.
+        booking_status_notify(booking=booking, site_url=site_url)
         return booking
 
     return atomic_with_retry(create)

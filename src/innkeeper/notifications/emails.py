@@ -15,6 +15,7 @@ from django.utils import timezone
 from innkeeper.bookings.models import Booking
 from innkeeper.notifications.models import SentEmail
 from innkeeper.notifications.models import SentEmailStatus as Status
+from innkeeper.web.magic import manage_url
 
 TEMPLATE_DIR = "notifications/email"
 
@@ -23,9 +24,15 @@ class EmailBusy(Exception):
     """Another worker holds a fresh claim on this email; the job retries later."""
 
 
-def render_booking_email(booking: Booking, kind: str) -> EmailMultiAlternatives:
+def render_booking_email(
+    booking: Booking, kind: str, *, site_url: str = ""
+) -> EmailMultiAlternatives:
+    """`site_url` (the public address) adds the link to manage the booking, made now so its
+    lifetime (MAGIC_LINK_TTL_HOURS) counts from the email."""
     prop = booking.property
     context: dict[str, Any] = {
+        "manage_url": manage_url(booking, site_url) if site_url else "",
+        "charges": getattr(booking, "charges", None),
         "booking": booking,
         "property": prop,
         "room": booking.room,

@@ -11,8 +11,8 @@ from innkeeper.notifications.services import REMINDER, booking_email_send, remin
 
 @task(queue_name="notifications")
 @retry_policy(give_up_on=(Booking.DoesNotExist, ValueError))
-def send_booking_email(*, booking_id: int, kind: str) -> str:
-    return booking_email_send(booking_id=booking_id, kind=kind)
+def send_booking_email(*, booking_id: int, kind: str, site_url: str = "", copy: str = "") -> str:
+    return booking_email_send(booking_id=booking_id, kind=kind, site_url=site_url, copy=copy)
 
 
 @task(queue_name="notifications")

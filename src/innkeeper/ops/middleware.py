@@ -31,7 +31,16 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # Signing in and out stays possible in read-only mode so staff can look around; these write
 # only a session or token row, never business data.
 READ_ONLY_ALLOWED = frozenset(
-    {"/admin/login/", "/admin/logout/", "/api/v1/auth/login", "/api/v1/auth/logout"}
+    {
+        "/admin/login/",
+        "/admin/logout/",
+        "/api/v1/auth/login",
+        "/api/v1/auth/logout",
+        "/account/login/",
+        "/account/logout/",
+        "/desk/login/",
+        "/desk/logout/",
+    }
 )
 DB_ERROR_FLAG = "_innkeeper_database_error"
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -24,8 +26,22 @@ logger = logging.getLogger(__name__)
 def policy_refund_amount(booking: Booking) -> Decimal:
     """What the policy gives back for a cancelled booking: paid minus the fee, never below 0."""
     assert booking.cancelled_at is not None
-    fee = cancellation_fee(booking, booking.charges, booking.cancelled_at)
-    return quantize(max(_refundable(booking) - fee, ZERO), booking.currency)
+    return policy_refund_preview(booking, at=booking.cancelled_at).refund
+
+
+@dataclass(frozen=True)
+class RefundPreview:
+    paid: Decimal
+    fee: Decimal
+    refund: Decimal
+
+
+def policy_refund_preview(booking: Booking, *, at: datetime) -> RefundPreview:
+    """What cancelling at `at` would give back: shown to the guest before they confirm."""
+    fee = cancellation_fee(booking, booking.charges, at)
+    refundable = _refundable(booking)
+    refund = quantize(max(refundable - fee, ZERO), booking.currency)
+    return RefundPreview(paid=refundable, fee=fee, refund=refund)
 
 
 def _refundable(booking: Booking) -> Decimal:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -73,3 +74,27 @@ def attach_error(form: forms.Form, error: ApplicationError) -> None:
         form.add_error(field, error.detail)
     else:
         form.add_error(None, error.detail)
+
+
+DESK_METHODS = [("cash", "Cash"), ("card", "Card on the desk terminal"), ("transfer", "Transfer")]
+
+
+class DeskPaymentForm(forms.Form):
+    """Money the desk took; the amount starts as the balance due."""
+
+    method = forms.ChoiceField(label="Method", choices=DESK_METHODS, widget=forms.RadioSelect)
+    amount = forms.DecimalField(
+        label="Amount", min_value=Decimal("0.01"), max_digits=12, decimal_places=3
+    )
+
+
+class DeskRefundForm(forms.Form):
+    amount = forms.DecimalField(
+        label="Amount", min_value=Decimal("0.01"), max_digits=12, decimal_places=3
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=300,
+        help_text="Required: it goes on the ledger and the audit trail.",
+        error_messages={"required": "Give a reason for the refund."},
+    )

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-import smtplib
-
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from innkeeper.bookings.models import Booking
 from innkeeper.core.errors import ApplicationError
 
-logger = logging.getLogger(__name__)
 SALT = "innkeeper.web.manage-booking"
 
 
@@ -47,18 +41,6 @@ def manage_reference(token: str) -> str:
     return str(data["ref"])
 
 
-def manage_link_send(*, booking: Booking, base_url: str) -> bool:
-    """Email the confirmation with the manage link. The booking stands even if mail fails."""
-    link = base_url.rstrip("/") + reverse("web:manage", args=[manage_token(booking)])
-    body = render_to_string("web/email/booking_confirmed.txt", {"booking": booking, "link": link})
-    try:
-        send_mail(
-            f"Your booking {booking.reference} at {booking.property.name}",
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [booking.guest_email],
-        )
-    except (OSError, smtplib.SMTPException):
-        logger.warning("could not email booking %s; the booking stands", booking.reference)
-        return False
-    return True
+def manage_url(booking: Booking, base_url: str) -> str:
+    """The emailed link; the notifications worker builds it when it sends the email."""
+    return base_url.rstrip("/") + reverse("web:manage", args=[manage_token(booking)])

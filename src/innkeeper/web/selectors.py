@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from django.db.models import Q
 
@@ -16,6 +15,7 @@ from innkeeper.bookings.selectors import AvailableRoom
 from innkeeper.core.errors import NotFound
 from innkeeper.rooms.models import Property, Room, RoomType, RoomTypePhoto
 from innkeeper.rooms.photos import room_type_photos
+from innkeeper.web.money import StayOffer, property_policies, stay_offer
 
 
 @dataclass
@@ -25,13 +25,16 @@ class RoomTypeOffer:
     room_type: RoomType
     room: Room
     rooms_left: int
-    nights: int
-    total_price: Decimal
+    offer: StayOffer
     currency: str
     photos: list[RoomTypePhoto] = field(default_factory=list)
 
 
-def offers_by_room_type(available: list[AvailableRoom]) -> list[RoomTypeOffer]:
+def offers_by_room_type(
+    available: list[AvailableRoom], *, check_in: date, check_out: date, guests: int
+) -> list[RoomTypeOffer]:
+    """Priced with taxes exactly as the booking will store them (payments' `stay_quote`)."""
+    policies = property_policies(list({item.room.property for item in available}))
     offers: dict[int, RoomTypeOffer] = {}
     for item in available:
         offer = offers.get(item.room.room_type_id)
@@ -40,8 +43,13 @@ def offers_by_room_type(available: list[AvailableRoom]) -> list[RoomTypeOffer]:
                 room_type=item.room.room_type,
                 room=item.room,
                 rooms_left=1,
-                nights=item.nights,
-                total_price=item.total_price,
+                offer=stay_offer(
+                    room=item.room,
+                    check_in=check_in,
+                    check_out=check_out,
+                    guests=guests,
+                    policy=policies[item.room.property_id],
+                ),
                 currency=item.room.property.currency,
             )
         else:
@@ -85,7 +93,7 @@ def guest_bookings(*, user: User | None, references: Iterable[str]) -> list[Book
         query |= Q(guest=user)
     return list(
         Booking.objects.filter(query)
-        .select_related("room", "room__room_type", "property")
+        .select_related("room", "room__room_type", "property", "charges")
         .order_by("-check_in", "id")
     )
 
@@ -123,7 +131,7 @@ def desk_day(*, prop: Property, today: date) -> DeskDay:
 
 def desk_booking_get(*, reference: str) -> tuple[Booking, list[BookingEvent]]:
     booking = (
-        Booking.objects.select_related("room", "room__room_type", "property", "guest")
+        Booking.objects.select_related("room", "room__room_type", "property", "guest", "charges")
         .filter(reference=reference.upper())
         .first()
     )

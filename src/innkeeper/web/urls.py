@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from innkeeper.web.views import account, desk, guest
+from innkeeper.web.views import account, desk, desk_money, guest, manage
 
 app_name = "web"
 
@@ -10,9 +10,10 @@ urlpatterns = [
     path("search/", guest.search, name="search"),
     path("book/", guest.book, name="book"),
     path("bookings/<str:reference>/confirmation/", guest.confirmation, name="confirmation"),
-    path("bookings/<str:reference>/cancel/", guest.cancel, name="cancel"),
-    path("my-bookings/", guest.my_bookings, name="my_bookings"),
-    path("manage/<str:token>/", guest.manage, name="manage"),
+    path("bookings/<str:reference>/cancel/", manage.cancel, name="cancel"),
+    path("bookings/<str:reference>/receipts/<str:number>/", manage.receipt, name="receipt"),
+    path("my-bookings/", manage.my_bookings, name="my_bookings"),
+    path("manage/<str:token>/", manage.manage, name="manage"),
     path("account/login/", account.GuestLoginView.as_view(), name="login"),
     path("account/register/", account.register, name="register"),
     path("account/logout/", account.sign_out, name="logout"),
@@ -20,7 +21,14 @@ urlpatterns = [
     path("desk/login/", desk.DeskLoginView.as_view(), name="desk_login"),
     path("desk/logout/", LogoutView.as_view(next_page="web:desk_login"), name="desk_logout"),
     path("desk/board/", desk.board, name="board"),
-    path("desk/bookings/<str:reference>/", desk.booking_detail, name="desk_booking"),
+    path("desk/bookings/<str:reference>/", desk_money.booking_detail, name="desk_booking"),
+    path(
+        "desk/bookings/<str:reference>/payments/",
+        desk_money.payment_record,
+        name="desk_payment",
+    ),
+    path("desk/bookings/<str:reference>/refunds/", desk_money.refund_record, name="desk_refund"),
+    path("desk/receipts/<str:number>/", desk_money.receipt, name="desk_receipt"),
     path(
         "desk/bookings/<str:reference>/<str:action>/",
         desk.booking_action,

@@ -12,9 +12,10 @@ from django.tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from innkeeper.bookings.services import booking_cancel, booking_confirm
+from innkeeper.core.models import AuditEvent
 from innkeeper.notifications.models import SentEmail
 from innkeeper.notifications.tasks import send_booking_email, send_due_reminders
-from innkeeper.testing.jobs import drain
+from innkeeper.testing.jobs import child_env, drain, innkeeper, start, stop, wait_for
 
 
 def _parts(message):
@@ -125,3 +126,36 @@ def test_email_check_connects_and_reports_failure(smtp_settings, capsys):
     smtp_settings.stop()
     with pytest.raises(CommandError, match="cannot connect to the mail server"):
         call_command("email", "check")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_resend_queues_a_fresh_copy_with_the_manage_link(smtp_server, make_booking):
+    booking = make_booking(guest_email="amina@example.com")  # made without a site address
+    env = child_env(smtp_server)
+    env.pop("SITE_URL", None)
+    worker = start("worker", env=env)
+    try:
+        wait_for(lambda: smtp_server.messages, what="the confirmation")
+        resent = innkeeper(
+            "email",
+            "resend",
+            booking.reference.lower(),
+            "--site-url",
+            "https://riad.example",
+            env=env,
+        )
+        assert resent.returncode == 0, resent.stderr
+        assert f"Queued booking_confirmed for {booking.reference}" in resent.stdout
+        wait_for(lambda: len(smtp_server.messages) == 2, what="the copy")
+    finally:
+        stop(worker)
+    first, copy = (_parts(m)[0] for m in smtp_server.messages)
+    assert "/manage/" not in first
+    assert "https://riad.example/manage/" in copy and booking.reference in copy
+    assert SentEmail.objects.filter(status="sent").count() == 2
+    assert AuditEvent.objects.filter(action="email.resend_queued", target=booking.reference)
+
+    unknown = innkeeper("email", "resend", "IK-NOPE", "--site-url", "https://x.example", env=env)
+    assert unknown.returncode == 1 and "No booking IK-NOPE" in unknown.stderr
+    no_site = innkeeper("email", "resend", booking.reference, env=env)
+    assert no_site.returncode == 2 and "set SITE_URL or pass --site-url" in no_site.stderr

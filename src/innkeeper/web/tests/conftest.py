@@ -1,20 +1,21 @@
-"""Fixtures for the web pages: a room type with a real resized photo, media in a temp dir."""
+"""Fixtures for the web pages: a room type with a real resized photo, media in a temp dir,
+a real SMTP server (aiosmtpd)."""
 
 from __future__ import annotations
 
 import io
-import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
 from innkeeper.rooms.models import RoomType, RoomTypePhoto
 from innkeeper.rooms.photos import room_type_photo_resize
+from innkeeper.testing.jobs import smtp_server, smtp_settings
+
+__all__ = ["smtp_server", "smtp_settings"]
 
 
 def jpeg_bytes(width: int = 1200, height: int = 800) -> bytes:
@@ -45,36 +46,3 @@ def room_photo(room_type: RoomType, media_root: Path) -> RoomTypePhoto:
         alt_text="The double room: a carved cedar door onto the courtyard",
     )
     return room_type_photo_resize(photo=photo)
-
-
-class SmtpSink:
-    """Collects what a real SMTP server (aiosmtpd) receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server(settings: Any) -> Iterator[SmtpSink]:
-    """A real SMTP server on a free port, with Django's mail pointed at it."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    sink = SmtpSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    smtp = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT = smtp, "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    if hasattr(settings, "MAILERS"):  # Django 6.1 mailers, once the project configures them
-        settings.MAILERS = {
-            "default": {"BACKEND": smtp, "OPTIONS": {"host": "127.0.0.1", "port": port}}
-        }
-    try:
-        yield sink
-    finally:
-        controller.stop()

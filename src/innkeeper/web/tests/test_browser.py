@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,9 @@ from innkeeper.bookings.models import Booking, BookingEvent
 from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.bookings.services import booking_create
 from innkeeper.conftest import PASSWORD
+from innkeeper.payments.models import PaymentPolicy
 from innkeeper.rooms.models import Room, RoomType, RoomTypePhoto
+from innkeeper.testing.jobs import drain
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -92,6 +95,11 @@ def test_guest_searches_books_and_manages_by_emailed_link(
     room_photo: RoomTypePhoto,
     stay: tuple[date, date],
 ) -> None:
+    PaymentPolicy.objects.create(
+        property=room.property,
+        tourist_tax_per_person_night=Decimal("2.50"),
+        vat_percent=Decimal("10"),
+    )
     page = new_page()
     page.goto(live_server.url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Riad Test")
@@ -113,8 +121,9 @@ def test_guest_searches_books_and_manages_by_emailed_link(
     page.get_by_label("Guests").fill("2")
     page.get_by_role("button", name="Search").click()
     offer = page.locator(".offer", has_text="Double")
-    expect(offer).to_contain_text("300.00 EUR")
+    expect(offer).to_contain_text("315.00 EUR")  # 3 x 100 + tourist tax 2 x 3 x 2.50
     expect(offer).to_contain_text("for 3 nights")
+    expect(offer).to_contain_text("Includes tourist tax 15.00 EUR")
     shoot(page, "search-results")
 
     offer.get_by_role("button", name="Book Double").click()
@@ -130,16 +139,22 @@ def test_guest_searches_books_and_manages_by_emailed_link(
     expect(page.get_by_role("heading", level=1)).to_have_text("Booking confirmed")
     booking = Booking.objects.get(guest_email="amina@example.com")
     expect(page.locator(".ref").first).to_have_text(booking.reference)
+    expect(page.locator(".charges .total")).to_contain_text("315.00 EUR")
     shoot(page, "confirmation")
 
-    # The emailed link opens the booking in a browser that never saw it, and cancels it.
+    # The email goes out from the queue; its link opens the booking in a browser that never
+    # saw it, which sees what cancelling refunds before it cancels.
+    drain()
     link = re.search(r"https?://\S+/manage/\S+/", mail.outbox[-1].body)
     assert link is not None, mail.outbox[-1].body
     other = new_page()
     other.goto(link.group(0))
     expect(other.get_by_role("heading", level=1)).to_have_text("My bookings")
     shoot(other, "my-bookings")
-    other.get_by_role("button", name=f"Cancel booking {booking.reference}").click()
+    other.get_by_role("link", name=f"Cancel booking {booking.reference}").click()
+    expect(other.locator(".refund")).to_contain_text("refunds nothing")
+    shoot(other, "cancel")
+    other.get_by_role("button", name=f"Yes, cancel booking {booking.reference}").click()
     expect(other.locator(".msg-success")).to_contain_text(f"{booking.reference} is cancelled")
     booking.refresh_from_db()
     assert booking.status == S.CANCELLED
@@ -207,5 +222,12 @@ def test_staff_checks_in_an_arrival_and_the_board_changes(
 
     bar.get_by_role("link").click()
     expect(page.locator(".history")).to_contain_text("booking.checked_in")
+    # The desk takes the balance in cash: the amount is prefilled, the ledger shows it.
+    page.get_by_label("Cash").check()
+    expect(page.get_by_label("Amount").first).to_have_value("200.00")
+    shoot(page, "desk-payment-form")
+    page.get_by_role("button", name="Record payment").click()
+    expect(page.locator(".msg-success")).to_contain_text("Recorded 200.00 EUR (cash)")
+    expect(page.locator(".ledger")).to_contain_text("Recorded at the desk")
     shoot(page, "desk-booking")
     assert BookingEvent.objects.filter(booking=booking, action="booking.checked_in").exists()

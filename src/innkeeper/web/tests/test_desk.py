@@ -21,9 +21,13 @@ from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.bookings.services import booking_create
 from innkeeper.conftest import PASSWORD, make_user
 from innkeeper.core.errors import problem_response
+from innkeeper.ops.maintenance import read_only_set
+from innkeeper.payments.desk import desk_payment_record
+from innkeeper.payments.models import LedgerEntry, Payment, PaymentPolicy
 from innkeeper.rooms.models import Property, Room, RoomType, RoomTypePhoto
 from innkeeper.web.board import room_board
 from innkeeper.web.tests.conftest import jpeg_bytes
+from innkeeper.web.tests.test_pages import field_error
 from innkeeper.web.views.errors import WebProblemMiddleware
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +202,103 @@ def test_a_guest_account_cannot_sign_in_at_the_desk(client: Client, guest: User)
     assert response.status_code == 200
     assert "not front-desk staff" in response.content.decode()
     assert client.get("/desk/").status_code == 302
+
+
+# --- money on the booking detail: ledger, balance, receipts, desk payments and refunds --------
+
+
+@pytest.fixture
+def priced(hotel: Property) -> PaymentPolicy:
+    return PaymentPolicy.objects.create(
+        property=hotel, tourist_tax_per_person_night=Decimal("2.50"), vat_percent=Decimal("10")
+    )
+
+
+def test_desk_records_a_payment_and_sees_ledger_balance_receipt_history(
+    desk: Client, make_booking: Any, priced: PaymentPolicy, staff: User
+) -> None:
+    booking = make_booking()  # 300 room + 15 tourist tax
+    url = f"/desk/bookings/{booking.reference}/"
+    page = desk.get(url).content.decode()
+    assert 'name="pay-amount" value="315.00"' in page  # prefilled with the balance due
+    assert "No payments are recorded for this booking yet." in page
+
+    done = desk.post(f"{url}payments/", {"pay-method": "cash", "pay-amount": "100"}, follow=True)
+    html = done.content.decode()
+    assert f"Recorded 100.00 EUR (cash) on booking {booking.reference}." in html
+    entry = LedgerEntry.objects.get(booking=booking)
+    assert (entry.kind, entry.settled, entry.actor) == ("recorded_at_desk", 100, staff)
+    receipt = entry.receipt
+    assert receipt.number in html and "Recorded at the desk" in html
+    assert 'name="pay-amount" value="215.00"' in html
+    assert "payment.recorded_at_desk" in html  # the audit row in the history
+    pdf = desk.get(f"/desk/receipts/{receipt.number}/")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert Client().get(f"/desk/receipts/{receipt.number}/").status_code == 302
+
+
+def test_desk_payment_errors_sit_beside_the_fields(
+    desk: Client, make_booking: Any, priced: PaymentPolicy
+) -> None:
+    booking = make_booking()
+    url = f"/desk/bookings/{booking.reference}/payments/"
+    response = desk.post(url, {"pay-amount": "lots"})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert field_error(html, "pay-amount") == "Enter a number."
+    assert field_error(html, "pay-method") == "This field is required."
+    response = desk.post(url, {"pay-method": "card", "pay-amount": "999"})
+    assert response.status_code == 422
+    assert "at most the balance due" in field_error(response.content.decode(), "pay-amount")
+    assert not Payment.objects.exists()
+
+
+def test_desk_refund_needs_a_reason_and_an_amount_within_what_was_paid(
+    desk: Client, make_booking: Any, priced: PaymentPolicy, staff: User
+) -> None:
+    booking = make_booking()
+    desk_payment_record(
+        reference=booking.reference, actor=staff, amount=Decimal(200), method="cash"
+    )
+    url = f"/desk/bookings/{booking.reference}/refunds/"
+    response = desk.post(url, {"refund-amount": "50", "refund-reason": ""})
+    assert response.status_code == 422
+    assert (
+        field_error(response.content.decode(), "refund-reason") == "Give a reason for the refund."
+    )
+    response = desk.post(url, {"refund-amount": "250", "refund-reason": "goodwill"})
+    assert response.status_code == 422
+    assert "at most 200.00 EUR" in field_error(response.content.decode(), "refund-amount")
+
+    done = desk.post(url, {"refund-amount": "50", "refund-reason": "noisy room"}, follow=True)
+    html = done.content.decode()
+    assert f"Refund of 50.00 EUR issued on {booking.reference}." in html
+    refund = LedgerEntry.objects.get(booking=booking, kind="refunded")
+    assert refund.settled == Decimal(-50) and refund.note == "noisy room"
+    assert "payment.refund_requested" in html and "noisy room" in html
+    assert 'name="pay-amount" value="165.00"' in html  # 315 - 200 + 50
+
+
+def test_read_only_mode_answers_the_money_forms_with_a_page(
+    desk: Client, make_booking: Any, priced: PaymentPolicy, staff: User
+) -> None:
+    booking = make_booking()
+    read_only_set(enabled=True, actor="ops@test")
+    for form, data in (
+        ("payments", {"pay-method": "cash", "pay-amount": "10"}),
+        ("refunds", {"refund-amount": "10", "refund-reason": "x"}),
+    ):
+        response = desk.post(
+            f"/desk/bookings/{booking.reference}/{form}/", data, headers={"Accept": "text/html"}
+        )
+        assert response.status_code == 503 and "Retry-After" in response
+        assert response["Content-Type"].startswith("text/html")
+        assert "read-only mode" in response.content.decode()
+    assert not Payment.objects.exists()
+    # Staff can still sign in to look around.
+    signed_in = Client().post(
+        "/desk/login/",
+        {"username": staff.email, "password": PASSWORD},
+        headers={"Accept": "text/html"},
+    )
+    assert signed_in.status_code == 302

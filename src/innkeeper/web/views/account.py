@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.views import LoginView
@@ -11,11 +13,28 @@ from django.views.decorators.http import require_POST
 
 from innkeeper.accounts.services import user_register
 from innkeeper.core.errors import ApplicationError
+from innkeeper.ops.ratelimit.services import RateLimited, limit_register, login_attempt
 from innkeeper.web.forms import RegisterForm, attach_error
+from innkeeper.web.limits import limited_page
 from innkeeper.web.views.common import safe_next
 
 
-class GuestLoginView(LoginView):
+class RateLimitedLoginView(LoginView):
+    """Sign-in with the API's login limits (per IP, per account + IP, the lockout)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        email = request.POST.get("username", "")
+        try:
+            with login_attempt(request, email=email):
+                return super().post(request, *args, **kwargs)
+        except RateLimited as refused:
+            # An unbound form: validating it again would count one more attempt.
+            form = self.get_form_class()(request, initial={"username": email})
+            context = self.get_context_data(form=form)
+            return limited_page(request, str(self.template_name), context, refused)
+
+
+class GuestLoginView(RateLimitedLoginView):
     template_name = "web/login.html"
     redirect_authenticated_user = True
     extra_context = {"title": "Sign in", "show_register": True}
@@ -25,6 +44,10 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None)
     status = 200
     if request.method == "POST":
+        try:
+            limit_register(request)
+        except RateLimited as refused:
+            return limited_page(request, "web/register.html", {"form": form}, refused)
         status = 422
         if form.is_valid():
             try:

@@ -1,4 +1,4 @@
-"""Front desk (staff only): today's lists with check-in/out buttons, room board, booking detail."""
+"""Front desk (staff only): today's lists with check-in/out buttons, room board, actions."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import user_passes_test
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +20,8 @@ from innkeeper.bookings.rules import property_today
 from innkeeper.core.errors import ApplicationError
 from innkeeper.rooms.models import Property
 from innkeeper.web.board import room_board
-from innkeeper.web.selectors import desk_booking_get, desk_day
+from innkeeper.web.selectors import desk_day
+from innkeeper.web.views.account import RateLimitedLoginView
 from innkeeper.web.views.common import current_user, safe_next
 
 ACTIONS: dict[str, tuple[Callable[..., object], str]] = {
@@ -50,7 +50,7 @@ class StaffAuthenticationForm(AuthenticationForm):
             )
 
 
-class DeskLoginView(LoginView):
+class DeskLoginView(RateLimitedLoginView):
     template_name = "web/login.html"
     authentication_form = StaffAuthenticationForm
     extra_context = {"title": "Front desk sign in", "show_register": False}
@@ -91,12 +91,6 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(
         request, "web/desk/board.html", {"property": prop, "today": today_, "board": chart}
     )
-
-
-@staff_required
-def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    booking, events = desk_booking_get(reference=reference)
-    return render(request, "web/desk/booking.html", {"booking": booking, "events": events})
 
 
 @staff_required

@@ -1,4 +1,4 @@
-"""Guest pages: home, search, booking form, confirmation, my bookings, cancel."""
+"""Guest pages: home, search, booking form, confirmation."""
 
 from __future__ import annotations
 
@@ -6,24 +6,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from innkeeper.bookings.rules import property_today
 from innkeeper.bookings.selectors import availability_search
-from innkeeper.bookings.services import booking_cancel, booking_create
+from innkeeper.bookings.services import booking_create
 from innkeeper.core.errors import ApplicationError, RoomUnavailable
+from innkeeper.ops.ratelimit.services import RateLimited, limit_booking_create
 from innkeeper.rooms.models import Property
-from innkeeper.rooms.pricing import stay_price
 from innkeeper.rooms.selectors import room_get
 from innkeeper.web.forms import GuestDetailsForm, SearchForm, StayForm, attach_error
-from innkeeper.web.magic import manage_link_send, manage_reference
-from innkeeper.web.selectors import (
-    guest_booking_get,
-    guest_bookings,
-    offers_by_room_type,
-    property_pages,
-)
+from innkeeper.web.limits import limited_page
+from innkeeper.web.money import booking_money, stay_offer
+from innkeeper.web.selectors import guest_booking_get, offers_by_room_type, property_pages
 from innkeeper.web.views.common import current_user, remember_reference, session_references
 
 TAKEN = (
@@ -57,7 +51,12 @@ def search(request: HttpRequest) -> HttpResponse:
                 check_out=form.cleaned_data["check_out"],
                 guests=form.cleaned_data["guests"],
             )
-            offers = offers_by_room_type(available)
+            offers = offers_by_room_type(
+                available,
+                check_in=form.cleaned_data["check_in"],
+                check_out=form.cleaned_data["check_out"],
+                guests=form.cleaned_data["guests"],
+            )
         except ApplicationError as error:
             attach_error(form, error)
             status = error.status
@@ -70,11 +69,19 @@ def _book_context(stay: StayForm) -> dict[str, object]:
     """The summary above the booking form; raises ApplicationError for a stay that can't be."""
     data = stay.cleaned_data
     room = room_get(room_id=data["room"])
-    nights = (data["check_out"] - data["check_in"]).days
+    offer = stay_offer(
+        room=room,
+        check_in=data["check_in"],
+        check_out=data["check_out"],
+        guests=data["guests"],
+        policy=None,
+    )
     return {
         "room": room,
-        "nights": nights,
-        "total_price": stay_price(nightly_rate=room.room_type.nightly_rate, nights=nights),
+        "nights": offer.nights,
+        "offer": offer,
+        "property": room.property,
+        "hold_minutes": settings.BOOKING_PENDING_TTL_MINUTES,
     }
 
 
@@ -90,12 +97,26 @@ def book(request: HttpRequest) -> HttpResponse:
         messages.error(request, error.detail)
         return redirect("web:search")
     user = current_user(request)
+    context["stay"] = stay
     if request.method != "POST":
         initial = {"guest_name": user.name, "guest_email": user.email} if user else {}
-        details = GuestDetailsForm(initial=initial)
-        return render(request, "web/book.html", {**context, "stay": stay, "details": details})
+        context["details"] = GuestDetailsForm(initial=initial)
+        return render(request, "web/book.html", context)
     details = GuestDetailsForm(request.POST)
+    context["details"] = details
+    try:
+        limit_booking_create(request, user)
+    except RateLimited as refused:
+        return limited_page(request, "web/book.html", context, refused)
+    return _book_submit(request, stay, details, context)
+
+
+def _book_submit(
+    request: HttpRequest, stay: StayForm, details: GuestDetailsForm, context: dict[str, object]
+) -> HttpResponse:
+    """The same service the API calls: same price, same charges record, same email job."""
     status = 422
+    user = current_user(request)
     if details.is_valid():
         try:
             booking = booking_create(
@@ -105,6 +126,8 @@ def book(request: HttpRequest) -> HttpResponse:
                 guests=stay.cleaned_data["guests"],
                 created_by=user,
                 guest=user if user and not user.is_staff else None,
+                # The guest's email (sent by a worker) links back to this address.
+                site_url=settings.SITE_URL or request.build_absolute_uri("/"),
                 **details.cleaned_data,
             )
         except RoomUnavailable as error:
@@ -115,10 +138,8 @@ def book(request: HttpRequest) -> HttpResponse:
             status = error.status
         else:
             remember_reference(request, booking.reference)
-            base_url = settings.SITE_URL or request.build_absolute_uri("/")
-            manage_link_send(booking=booking, base_url=base_url)
             return redirect("web:confirmation", reference=booking.reference)
-    context.update(stay=stay, details=details, taken=status == RoomUnavailable.status)
+    context["taken"] = status == RoomUnavailable.status
     return render(request, "web/book.html", context, status=status)
 
 
@@ -126,33 +147,6 @@ def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
     booking = guest_booking_get(
         reference=reference, user=current_user(request), references=session_references(request)
     )
-    return render(request, "web/confirmation.html", {"booking": booking})
-
-
-def my_bookings(request: HttpRequest) -> HttpResponse:
-    bookings = guest_bookings(user=current_user(request), references=session_references(request))
-    return render(request, "web/my_bookings.html", {"bookings": bookings})
-
-
-def manage(request: HttpRequest, token: str) -> HttpResponse:
-    """The emailed link: lets this browser manage the booking, then shows it."""
-    reference = manage_reference(token)
-    remember_reference(request, reference)
-    return redirect(reverse("web:my_bookings") + f"#booking-{reference}")
-
-
-@require_POST
-def cancel(request: HttpRequest, reference: str) -> HttpResponse:
-    user = current_user(request)
-    booking = guest_booking_get(
-        reference=reference, user=user, references=session_references(request)
+    return render(
+        request, "web/confirmation.html", {"booking": booking, "money": booking_money(booking)}
     )
-    # Access was checked above (account or emailed link); the service checks the status.
-    actor = user if user and booking.guest_id == user.pk else None
-    try:
-        booking_cancel(reference=booking.reference, actor=actor, reason="cancelled by the guest")
-    except ApplicationError as error:
-        messages.error(request, error.detail)
-    else:
-        messages.success(request, f"Booking {booking.reference} is cancelled. Nothing is charged.")
-    return redirect("web:my_bookings")

@@ -1,0 +1,101 @@
+"""Money shown on the pages: the quote before booking, and a booking's charges, payments,
+refund preview and receipts after. Reads only; the payments services do the writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from innkeeper.bookings.models import Booking
+from innkeeper.core.models import AuditEvent
+from innkeeper.payments.ledger import paid_amount
+from innkeeper.payments.models import BookingCharges, LedgerEntry, PaymentPolicy, Receipt
+from innkeeper.payments.money import ZERO, quantize
+from innkeeper.payments.pricing import Quote, cancellation_deadline, stay_quote
+from innkeeper.payments.refunds import RefundPreview, policy_refund_preview
+from innkeeper.rooms.models import Property, Room
+
+
+@dataclass(frozen=True)
+class StayOffer:
+    """The price of one stay as the booking will store it, and its cancellation deadline."""
+
+    quote: Quote
+    nights: int
+    guests: int
+    free_until: datetime
+
+
+def stay_offer(
+    *, room: Room, check_in: date, check_out: date, guests: int, policy: PaymentPolicy | None
+) -> StayOffer:
+    """The same `stay_quote` the booking service stores in BookingCharges."""
+    nights = (check_out - check_in).days
+    quote = stay_quote(
+        prop=room.property,
+        nightly_rate=room.room_type.nightly_rate,
+        nights=nights,
+        guests=guests,
+        policy=policy,
+    )
+    free_until = cancellation_deadline(
+        prop=room.property, check_in=check_in, hours=quote.policy.free_cancellation_hours
+    )
+    return StayOffer(quote=quote, nights=nights, guests=guests, free_until=free_until)
+
+
+@dataclass
+class BookingMoney:
+    charges: BookingCharges | None
+    paid: Decimal = ZERO
+    balance_due: Decimal = ZERO
+    deposit_outstanding: Decimal = ZERO
+    free_until: datetime | None = None
+    refund_now: RefundPreview | None = None
+    ledger: list[LedgerEntry] = field(default_factory=list)
+    receipts: list[Receipt] = field(default_factory=list)
+
+
+def booking_money(booking: Booking, *, with_ledger: bool = False) -> BookingMoney:
+    """Charges fixed at booking time, what is paid, and what cancelling now would refund.
+    Bookings made before payments existed have no charges: the page says so."""
+    charges: BookingCharges | None = getattr(booking, "charges", None)
+    if charges is None:
+        return BookingMoney(charges=None)
+    currency = booking.currency
+    paid = paid_amount(booking)
+    money = BookingMoney(
+        charges=charges,
+        paid=paid,
+        balance_due=quantize(max(charges.total - paid, ZERO), currency),
+        deposit_outstanding=quantize(max(charges.deposit_due - paid, ZERO), currency),
+        free_until=cancellation_deadline(
+            prop=booking.property,
+            check_in=booking.check_in,
+            hours=charges.free_cancellation_hours,
+        ),
+        receipts=list(booking.receipts.defer("pdf", "html").order_by("sequence")),
+    )
+    if booking.is_active:
+        money.refund_now = policy_refund_preview(booking, at=timezone.now())
+    if with_ledger:
+        money.ledger = list(booking.ledger.select_related("actor", "receipt"))
+    return money
+
+
+def property_policies(properties: list[Property]) -> dict[int, PaymentPolicy]:
+    """Each property's policy in one query (defaults for those without one)."""
+    found = {p.property_id: p for p in PaymentPolicy.objects.filter(property__in=properties)}
+    return {prop.pk: found.get(prop.pk) or PaymentPolicy(property=prop) for prop in properties}
+
+
+def booking_audit(booking: Booking) -> list[AuditEvent]:
+    """Audit rows naming this booking (payments, refunds, desk actions)."""
+    return list(
+        AuditEvent.objects.filter(target=booking.reference)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )

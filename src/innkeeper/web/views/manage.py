@@ -1,0 +1,93 @@
+"""Guests managing their bookings: my bookings, the emailed link, cancel with the policy
+refund shown first, and their receipts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from innkeeper.bookings.models import Booking
+from innkeeper.bookings.services import booking_cancel
+from innkeeper.core.errors import ApplicationError, NotFound
+from innkeeper.payments.models import PaymentStatus, Purpose, Receipt
+from innkeeper.payments.money import ZERO, quantize
+from innkeeper.web.magic import manage_reference
+from innkeeper.web.money import booking_money
+from innkeeper.web.selectors import guest_booking_get, guest_bookings
+from innkeeper.web.views.common import current_user, remember_reference, session_references
+
+
+def _own_booking(request: HttpRequest, reference: str) -> Booking:
+    """A booking of this visitor (account or emailed link); others look like missing ones."""
+    return guest_booking_get(
+        reference=reference, user=current_user(request), references=session_references(request)
+    )
+
+
+def my_bookings(request: HttpRequest) -> HttpResponse:
+    bookings = guest_bookings(user=current_user(request), references=session_references(request))
+    rows = [(booking, booking_money(booking)) for booking in bookings]
+    return render(request, "web/my_bookings.html", {"rows": rows})
+
+
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: lets this browser manage the booking, then shows it."""
+    reference = manage_reference(token)
+    remember_reference(request, reference)
+    return redirect(reverse("web:my_bookings") + f"#booking-{reference}")
+
+
+def cancel(request: HttpRequest, reference: str) -> HttpResponse:
+    """GET: what cancelling now refunds, and the button. POST: cancel (and refund) it."""
+    booking = _own_booking(request, reference)
+    if request.method != "POST":
+        money = booking_money(booking)
+        return render(request, "web/cancel.html", {"booking": booking, "money": money})
+    user = current_user(request)
+    # Access was checked above (account or emailed link); the service checks the status.
+    actor = user if user and booking.guest_id == user.pk else None
+    try:
+        # The same service as the API's cancel: it issues the policy refund after commit.
+        booking_cancel(reference=booking.reference, actor=actor, reason="cancelled by the guest")
+    except ApplicationError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, _cancelled_message(booking))
+    return redirect(reverse("web:my_bookings") + f"#booking-{booking.reference}")
+
+
+def _cancelled_message(booking: Booking) -> str:
+    refunds = booking.payments.filter(purpose=Purpose.REFUND)
+    total = refunds.exclude(status=PaymentStatus.FAILED).aggregate(s=Sum("amount"))["s"]
+    refunded: Decimal = total or ZERO
+    done = f"Booking {booking.reference} is cancelled."
+    if refunded > 0:
+        amount = quantize(refunded, booking.currency)
+        return f"{done} A refund of {amount} {booking.currency} is on its way."
+    return f"{done} There is nothing to refund."
+
+
+def receipt(request: HttpRequest, reference: str, number: str) -> HttpResponse:
+    """A receipt of the visitor's own booking, as PDF (default) or HTML."""
+    booking = _own_booking(request, reference)
+    found = booking.receipts.filter(number=number.upper()).first()
+    if found is None:
+        raise NotFound(f"No receipt {number}.", code="receipt_not_found")
+    return receipt_response(found, as_html=request.GET.get("format") == "html")
+
+
+def receipt_response(found: Receipt, *, as_html: bool) -> HttpResponse:
+    """The stored receipt, byte for byte, with its checksum (as the API serves it)."""
+    if as_html:
+        response = HttpResponse(found.html, content_type="text/html; charset=utf-8")
+        response["X-Checksum-SHA256"] = found.html_sha256
+        return response
+    response = HttpResponse(bytes(found.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{found.number}.pdf"'
+    response["X-Checksum-SHA256"] = found.pdf_sha256
+    return response
