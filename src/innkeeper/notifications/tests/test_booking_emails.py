@@ -125,3 +125,41 @@ def test_email_check_connects_and_reports_failure(smtp_settings, capsys):
     smtp_settings.stop()
     with pytest.raises(CommandError, match="cannot connect to the mail server"):
         call_command("email", "check")
+
+
+def test_claims_first_attempt_busy_claim_and_stale_claim(smtp_settings, make_booking, settings):
+    """One INSERT claims a first attempt; an existing claim is decided under the row lock:
+    a fresh one (another worker is sending) refuses, a stale one (dead worker) is taken over,
+    a sent one sends nothing."""
+    from django.utils import timezone
+
+    from innkeeper.notifications.emails import EmailBusy, deliver_once, render_booking_email
+
+    booking = make_booking()  # its confirmation job is not run: deliver_once is driven here
+    key = f"booking:{booking.pk}:booking_confirmed"
+
+    def send() -> bool:
+        message = render_booking_email(booking, "booking_confirmed")
+        return deliver_once(key=key, message=message, booking=booking)
+
+    SentEmail.objects.create(
+        key=key, booking=booking, kind="booking_confirmed", to="x@example.com",
+        claimed_at=timezone.now(), attempts=1,
+    )  # fmt: skip
+    with pytest.raises(EmailBusy):
+        send()
+    assert smtp_settings.messages == []
+
+    stale = timezone.now() - timedelta(seconds=settings.JOBS_VISIBILITY_TIMEOUT_SECONDS + 1)
+    SentEmail.objects.filter(key=key).update(claimed_at=stale)
+    assert send() is True
+    row = SentEmail.objects.get(key=key)
+    assert (row.status, row.attempts, len(smtp_settings.messages)) == ("sent", 2, 1)
+
+    assert send() is False
+    assert len(smtp_settings.messages) == 1
+
+    SentEmail.objects.all().delete()
+    assert send() is True  # a first attempt: claimed by the INSERT alone
+    assert SentEmail.objects.get(key=key).attempts == 1
+    assert len(smtp_settings.messages) == 2
