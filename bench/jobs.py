@@ -39,7 +39,7 @@ from bench.config import RESULTS_DIR, VENV_BIN
 from bench.context import Context, Result
 from bench.dbsetup import bench_env
 from bench.server import free_port
-from bench.smtpsink import Sink, running_sink
+from bench.smtpsink import Sink, cpu_seconds, running_sink
 from bench.stats import ratio
 from innkeeper.bookings.models import Booking
 from innkeeper.bookings.services import booking_create
@@ -138,7 +138,19 @@ def _profiler(pid: int) -> subprocess.Popen[bytes] | None:
     spy = VENV_BIN / "py-spy"
     if not os.environ.get("BENCH_PROFILE") or not spy.exists():
         return None
-    command = [str(spy), "record", "--pid", str(pid), "-r", "200", "--idle", "-f", "raw", "-o", str(PROFILE)]
+    command = [
+        str(spy),
+        "record",
+        "--pid",
+        str(pid),
+        "-r",
+        "200",
+        "--idle",
+        "-f",
+        "raw",
+        "-o",
+        str(PROFILE),
+    ]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
 
 
@@ -151,9 +163,10 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
-def _drain(ctx: Context, sink: Sink, count: int, log: Path) -> tuple[Phase, float]:
-    """Run one worker until `count` messages reached the sink; also the seconds from its
-    start (process start-up and Django set-up included) to the last message."""
+def _drain(ctx: Context, sink: Sink, count: int, log: Path) -> tuple[Phase, Result]:
+    """Run one worker until `count` messages reached the sink. Also: seconds from its start
+    (process start-up and Django set-up included) to the last message, and its CPU time
+    per email between the first message and the last."""
     start, cpu_before = len(sink.received()), sink.cpu_seconds()
     command = [str(VENV_BIN / "innkeeper"), "worker", "--queue", QUEUE]
     env = {**bench_env(ctx.db_name), "EMAIL_URL": sink.url}
@@ -162,12 +175,18 @@ def _drain(ctx: Context, sink: Sink, count: int, log: Path) -> tuple[Phase, floa
         worker = subprocess.Popen(command, env=env, stdout=out, stderr=out)  # noqa: S603
     profiler = _profiler(worker.pid)
     try:
+        _collect(sink, start, cpu_before, 1, timeout=60)  # start-up done
+        worker_cpu = cpu_seconds(worker.pid)
         phase = _collect(sink, start, cpu_before, count, timeout=max(120.0, count / 2))
+        worker_cpu = cpu_seconds(worker.pid) - worker_cpu
     finally:
         _stop(worker)
         if profiler is not None:
             profiler.wait(timeout=60)
-    return phase, round(phase.rows[-1][0] - began, 2) if phase.rows else 0.0
+    return phase, {
+        "seconds_from_start": round(phase.rows[-1][0] - began, 2) if phase.rows else 0.0,
+        "cpu_ms_per_email": round(1000 * worker_cpu / max(1, len(phase.rows) - 1), 1),
+    }
 
 
 def _delivery_check(bookings: list[Booking], rows: list[tuple[float, str]]) -> Result:
@@ -198,7 +217,7 @@ def run(ctx: Context, log: Path) -> list[Result]:
         payloads = _payloads(bookings[0], count)
         raw = _raw(sink, payloads, per_message=True)
         one_connection = _raw(sink, payloads, per_message=False)
-        worker, wall = _drain(ctx, sink, count, log)
+        worker, process = _drain(ctx, sink, count, log)
     check = _delivery_check(bookings, worker.rows)
     return [
         {
@@ -206,8 +225,7 @@ def run(ctx: Context, log: Path) -> list[Result]:
             "emails": count,
             "message_bytes": len(payloads[0]),
             "leftover_jobs_removed": leftover,
-            "worker": worker.as_dict(),
-            "worker_seconds_from_start": wall,
+            "worker": {**worker.as_dict(), **process},
             "raw_per_message_connection": raw.as_dict(),
             "raw_one_connection": one_connection.as_dict(),
             "delivery": check,

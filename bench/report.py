@@ -124,7 +124,9 @@ def _jobs(r: Result) -> list[str]:
         "",
         f"The worker reaches **{_f(x['worker_share_of_raw'])}** of the raw rate "
         f"({_f(x['worker_share_of_one_connection'])} of one connection); "
-        f"{r['worker_seconds_from_start']} s from starting the worker to the last email. "
+        f"{w['seconds_from_start']} s from starting the worker to the last email; the worker "
+        f"used {w['cpu_ms_per_email']} ms of CPU per email (wall: "
+        f"{_f(round(1000 / w['per_second'], 1) if w['per_second'] else None)} ms). "
         f"Every email exactly once: **{once}** ({d['received']} received, {d['missing']} "
         f"missing, {d['duplicates']} duplicates, {d['unexpected']} unexpected; jobs "
         f"{d['job_statuses']}). Double bookings after the run: "

@@ -68,6 +68,12 @@ def serve(port: int, log: Path) -> None:
             controller.stop()
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used so far (user + system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Sink:
     """The parent's view of a running sink: its port and the messages logged so far."""
@@ -77,9 +83,7 @@ class Sink:
     pid: int
 
     def cpu_seconds(self) -> float:
-        """CPU time the sink process has used so far (user + system), from /proc."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds(self.pid)
 
     @property
     def url(self) -> str:
