@@ -14,7 +14,7 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 help:
 	@echo "make run    install, migrate, load the demo and serve on http://127.0.0.1:8000"
 	@echo "make test   install and run the whole suite (SQLite, then PostgreSQL) + ruff + mypy"
-	@echo "make bench  benchmarks against the local PostgreSQL (bench/README.md; ~4 min)"
+	@echo "make bench  benchmarks against the local PostgreSQL (bench/README.md; 4-8 min, budget 15)"
 
 # Find a Python >= 3.12 by *running* candidates: PATH names first, then pyenv's folders
 # (pyenv shims exist for versions that are not selected and fail when run).

@@ -34,10 +34,11 @@ class Sizes:
     occupancy: float
     seconds: int  # duration of each wrk/pgbench load
     samples: int  # in-process selector calls per case
+    emails: int  # confirmation emails the jobs scenario has one worker send
 
 
 SIZES = {
-    "default": Sizes(2000, 100, 20, 500, 730, 0.7, 8, 200),
-    "small": Sizes(400, 100, 20, 120, 730, 0.7, 4, 60),
-    "tiny": Sizes(40, 20, 20, 20, 60, 0.7, 1, 5),
+    "default": Sizes(2000, 100, 20, 500, 730, 0.7, 8, 200, 500),
+    "small": Sizes(400, 100, 20, 120, 730, 0.7, 4, 60, 200),
+    "tiny": Sizes(40, 20, 20, 20, 60, 0.7, 1, 5, 20),
 }

@@ -1,9 +1,5 @@
-"""Liveness requests/s vs gunicorn serving a bare WSGI app with the same workers/threads.
-
-`/api/health/live` is measured when the server answers it; until then (it is built on
-another branch) the cheapest public endpoint, `/api/v1/properties`, stands in and the result
-says so.
-"""
+"""Liveness: `GET /api/health/live` requests/s vs gunicorn serving a bare WSGI app
+(`bench/hello.py`, the same JSON body) with the same workers and threads."""
 
 from __future__ import annotations
 
@@ -17,7 +13,6 @@ from bench.server import free_port, status_of, wait_http
 from bench.stats import ratio
 
 LIVE = "/api/health/live"
-FALLBACK = "/api/v1/properties"
 CLIENTS = 16
 
 
@@ -40,18 +35,18 @@ def _bare_gunicorn(ctx: Context, log: Path) -> float:
 
 
 def run(ctx: Context, log: Path) -> list[Result]:
-    live = status_of(ctx.base_url + LIVE) == 200
-    path = LIVE if live else FALLBACK
+    status = status_of(ctx.base_url + LIVE)
+    if status != 200:
+        raise RuntimeError(f"GET {LIVE} answered {status}, not 200: is the server healthy?")
     ours = wrk(
-        ctx.base_url + path, "get.lua", connections=CLIENTS, seconds=ctx.sizes.seconds, args=[]
+        ctx.base_url + LIVE, "get.lua", connections=CLIENTS, seconds=ctx.sizes.seconds, args=[]
     )
     limit = _bare_gunicorn(ctx, log)
-    note = "" if live else f"{LIVE} is not on this branch yet; measured {FALLBACK} instead"
     return [
         {
             "scenario": "health_live",
-            "path": path,
-            "note": note,
+            "path": LIVE,
+            "note": "",
             "clients": CLIENTS,
             "http": ours.as_dict(),
             "bare_gunicorn_rps": limit,

@@ -108,6 +108,79 @@ def _health(r: Result) -> list[str]:
     return [*lines, ""]
 
 
+def _jobs(r: Result) -> list[str]:
+    d, x = r["delivery"], r["ratios"]
+    w, q, one = r["worker"], r["raw_per_message_connection"], r["raw_one_connection"]
+    once = "yes" if r["exactly_once"] else "NO"
+    return [
+        f"### {r['scenario']} ({r['emails']} confirmation emails of {r['message_bytes']} bytes)",
+        "| | emails/s | sink CPU (share of a core) |",
+        "|---|---|---|",
+        f"| one `innkeeper worker` (load, render, claim, send, mark) | {w['per_second']} "
+        f"| {w['sink_busy']} |",
+        f"| raw `smtplib`, one connection per message (as the worker) | {q['per_second']} "
+        f"| {q['sink_busy']} |",
+        f"| raw `smtplib`, one connection for all | {one['per_second']} | {one['sink_busy']} |",
+        "",
+        f"The worker reaches **{_f(x['worker_share_of_raw'])}** of the raw rate "
+        f"({_f(x['worker_share_of_one_connection'])} of one connection); "
+        f"{w['seconds_from_start']} s from starting the worker to the last email; the worker "
+        f"used {w['cpu_ms_per_email']} ms of CPU per email (wall: "
+        f"{_f(round(1000 / w['per_second'], 1) if w['per_second'] else None)} ms). "
+        f"Every email exactly once: **{once}** ({d['received']} received, {d['missing']} "
+        f"missing, {d['duplicates']} duplicates, {d['unexpected']} unexpected; jobs "
+        f"{d['job_statuses']}). Double bookings after the run: "
+        f"**{'none' if r['double_bookings_zero'] else 'FOUND'}**.",
+        "",
+    ]
+
+
+def _summary_row(r: Result) -> str:
+    """One line per scenario: innkeeper's figure, the raw limit, the ratio."""
+    name, x = r["scenario"], r.get("ratios", {})
+    if r.get("skipped"):
+        return f"| {name} | skipped | | |"
+    if name.startswith("availability") and not name.endswith("sqlite"):
+        h, q = r["http_c8"], r["raw_sql_c8"]
+        return f"| {name} | {h['per_second']} req/s | {q['per_second']} q/s | " + (
+            f"{_f(x['http_rps_share_of_sql_tps_c8'])} |"
+        )
+    if name.endswith("sqlite"):
+        s, q = r["selector"], r["raw_sql"]
+        return f"| {name} | p50 {s['p50_ms']} ms | {q['p50_ms']} ms | " + (
+            f"{_f(x['selector_p50_vs_sql_p50'])}x |"
+        )
+    if name.startswith("booking"):
+        h, q = r["http"], r["raw_sql"]
+        return f"| {name} | {h['per_second']} attempts/s | {q['per_second']} | " + (
+            f"{_f(x['http_attempts_share_of_sql'])} |"
+        )
+    if name.startswith("jobs"):
+        w, q = r["worker"], r["raw_per_message_connection"]
+        return f"| {name} | {w['per_second']} emails/s | {q['per_second']} | " + (
+            f"{_f(x['worker_share_of_raw'])} |"
+        )
+    return f"| {name} | {r['http']['per_second']} req/s | {r['bare_gunicorn_rps']} | " + (
+        f"{_f(x['rps_share_of_bare_gunicorn'])} |"
+    )
+
+
+def _summary(results: dict[str, Any]) -> list[str]:
+    checked = [
+        r["double_bookings_zero"] for r in results["scenarios"] if "double_bookings_zero" in r
+    ]
+    verdict = "none" if all(checked) else "FOUND"
+    return [
+        "| scenario | innkeeper | raw limit | ratio |",
+        "|---|---|---|---|",
+        *(_summary_row(r) for r in results["scenarios"]),
+        "",
+        f"Double bookings (`innkeeper bookings verify`) after every run: **{verdict}** "
+        f"({len(checked)} scenario runs checked).",
+        "",
+    ]
+
+
 def markdown(results: dict[str, Any]) -> str:
     m = results["machine"]
     lines = [
@@ -121,6 +194,7 @@ def markdown(results: dict[str, Any]) -> str:
         f"{results['server']['workers']} --threads {results['server']['threads']}`. "
         f"Took {results['seconds']} s.",
         "",
+        *_summary(results),
     ]
     for r in results["scenarios"]:
         if r.get("skipped"):
@@ -131,6 +205,8 @@ def markdown(results: dict[str, Any]) -> str:
             lines += _availability(r)
         elif r["scenario"].startswith("booking"):
             lines += _booking(r)
+        elif r["scenario"].startswith("jobs"):
+            lines += _jobs(r)
         else:
             lines += _health(r)
     return "\n".join(lines)

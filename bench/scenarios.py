@@ -40,7 +40,7 @@ def run_all(args: argparse.Namespace, only: list[str]) -> dict[str, Any]:
             elif name == "health":
                 results += health.run(ctx, log)
             else:
-                results += jobs.run(ctx)
+                results += jobs.run(ctx, log)
     if "sqlite" in only:
         print("bench: scenario sqlite (availability on the embedded default)", flush=True)
         results.append(_sqlite(args.size))

@@ -1,4 +1,4 @@
-"""The server under test: `innkeeper serve` (gunicorn gthread) on the bench database."""
+"""The server under test: `innkeeper serve` (gunicorn gthread) on the bench database, HTTP only."""
 
 from __future__ import annotations
 
@@ -41,6 +41,9 @@ def serving(db_name: str, *, workers: int, threads: int, log: Path) -> Iterator[
     port = free_port()
     command = [str(VENV_BIN / "innkeeper"), "serve", "--port", str(port)]
     command += ["--workers", str(workers), "--threads", str(threads)]
+    # Only HTTP is measured: the embedded job worker and scheduler would compete for the
+    # same two cores (and send every booking's email). The jobs scenario runs its own worker.
+    command += ["--no-worker", "--no-scheduler"]
     with log.open("ab") as out:
         proc = subprocess.Popen(command, env=bench_env(db_name), stdout=out, stderr=out)  # noqa: S603
     base = f"http://127.0.0.1:{port}"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from contextlib import nullcontext
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -62,21 +63,38 @@ def message_id_for(key: str) -> str:
 def _claim(*, key: str, booking: Booking | None, kind: str, to: str) -> SentEmail | None:
     """The row to send under, or None if this email already went out."""
     now = timezone.now()
+    first = _claim_first(key=key, booking=booking, kind=kind, to=to, now=now)
+    return first if first is not None else _claim_again(key=key, now=now)
+
+
+def _claim_first(
+    *, key: str, booking: Booking | None, kind: str, to: str, now: datetime
+) -> SentEmail | None:
+    """The usual case, a first attempt: one INSERT, not a locked read, savepoint, insert and
+    commit (bench/README.md: a job went from 13 statements to 8). None if the row exists."""
+    # Inside a caller's transaction a savepoint keeps a duplicate key from aborting it.
+    guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    try:
+        with guard:
+            return SentEmail.objects.create(
+                key=key,
+                booking=booking,
+                kind=kind,
+                to=to,
+                claimed_at=now,
+                attempts=1,
+                message_id=message_id_for(key),
+            )
+    except IntegrityError:
+        return None  # claimed before (sent, or being sent): decided under the row lock
+
+
+def _claim_again(*, key: str, now: datetime) -> SentEmail | None:
     lease = timedelta(seconds=settings.JOBS_VISIBILITY_TIMEOUT_SECONDS)
     with transaction.atomic():
-        row, created = SentEmail.objects.select_for_update().get_or_create(
-            key=key,
-            defaults={
-                "booking": booking,
-                "kind": kind,
-                "to": to,
-                "claimed_at": now,
-                "attempts": 1,
-                "message_id": message_id_for(key),
-            },
-        )
-        if created:
-            return row
+        row = SentEmail.objects.select_for_update().filter(key=key).first()
+        if row is None:  # a failed sender just gave its claim back: try again shortly
+            raise EmailBusy(f"email {key} was released while claiming it")
         if row.status == Status.SENT:
             return None
         if row.claimed_at > now - lease:

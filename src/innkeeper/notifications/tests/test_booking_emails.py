@@ -159,3 +159,41 @@ def test_resend_queues_a_fresh_copy_with_the_manage_link(smtp_server, make_booki
     assert unknown.returncode == 1 and "No booking IK-NOPE" in unknown.stderr
     no_site = innkeeper("email", "resend", booking.reference, env=env)
     assert no_site.returncode == 2 and "set SITE_URL or pass --site-url" in no_site.stderr
+
+
+def test_claims_first_attempt_busy_claim_and_stale_claim(smtp_settings, make_booking, settings):
+    """One INSERT claims a first attempt; an existing claim is decided under the row lock:
+    a fresh one (another worker is sending) refuses, a stale one (dead worker) is taken over,
+    a sent one sends nothing."""
+    from django.utils import timezone
+
+    from innkeeper.notifications.emails import EmailBusy, deliver_once, render_booking_email
+
+    booking = make_booking()  # its confirmation job is not run: deliver_once is driven here
+    key = f"booking:{booking.pk}:booking_confirmed"
+
+    def send() -> bool:
+        message = render_booking_email(booking, "booking_confirmed")
+        return deliver_once(key=key, message=message, booking=booking)
+
+    SentEmail.objects.create(
+        key=key, booking=booking, kind="booking_confirmed", to="x@example.com",
+        claimed_at=timezone.now(), attempts=1,
+    )  # fmt: skip
+    with pytest.raises(EmailBusy):
+        send()
+    assert smtp_settings.messages == []
+
+    stale = timezone.now() - timedelta(seconds=settings.JOBS_VISIBILITY_TIMEOUT_SECONDS + 1)
+    SentEmail.objects.filter(key=key).update(claimed_at=stale)
+    assert send() is True
+    row = SentEmail.objects.get(key=key)
+    assert (row.status, row.attempts, len(smtp_settings.messages)) == ("sent", 2, 1)
+
+    assert send() is False
+    assert len(smtp_settings.messages) == 1
+
+    SentEmail.objects.all().delete()
+    assert send() is True  # a first attempt: claimed by the INSERT alone
+    assert SentEmail.objects.get(key=key).attempts == 1
+    assert len(smtp_settings.messages) == 2

@@ -138,3 +138,35 @@ def test_openapi_declares_429_on_limited_endpoints(anon):
         ("/api/v1/bookings/{reference}/cancel", "post"),
     ]:
         assert "429" in schema["paths"][path][method]["responses"]
+
+
+def test_disabled_rate_limits_cost_no_token_lookup_and_no_limiter_call(rate_limits, guest):
+    """RATE_LIMITS_ENABLED=false (benchmarks, load tests): the API middleware does nothing per
+    request. The same request with limits on is the control: one token query, one limiter hit."""
+    from unittest import mock
+
+    from django.db import connection
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from innkeeper.ops.ratelimit.limiter import ResilientLimiter
+    from innkeeper.ops.ratelimit.middleware import ApiRateLimitMiddleware
+
+    token = token_issue(user=guest).token
+    request = RequestFactory().get("/api/v1/rooms", headers={"Authorization": f"Bearer {token}"})
+    middleware = ApiRateLimitMiddleware(lambda request: HttpResponse("ok"))
+
+    def run() -> tuple[int, int]:
+        with (
+            CaptureQueriesContext(connection) as queries,
+            mock.patch.object(ResilientLimiter, "hit", autospec=True) as hit,
+        ):
+            hit.side_effect = lambda limiter, item, *identity: real_hit(limiter, item, *identity)
+            assert middleware(request).status_code == 200
+        return len(queries), hit.call_count
+
+    real_hit = ResilientLimiter.hit
+    assert run() == (1, 1)  # on: the token lookup and one counted hit
+    rate_limits.RATE_LIMITS_ENABLED = False
+    assert run() == (0, 0)  # off: nothing at all
