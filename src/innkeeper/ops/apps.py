@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -20,3 +22,18 @@ class OpsConfig(AppConfig):
         from innkeeper.ops.ratelimit.lockout import on_login_failed
 
         user_login_failed.connect(on_login_failed, dispatch_uid="innkeeper.ratelimit.lockout")
+        self._register_backups()
+
+    def _register_backups(self) -> None:
+        from innkeeper.jobs.schedule import register_periodic
+        from innkeeper.ops.backups.health import check_backups
+        from innkeeper.ops.backups.tasks import nightly_backup, restore_drill
+        from innkeeper.ops.health import register_check
+
+        register_check("backups", check_backups, full_only=True)
+        # A backup only reads, so it runs in read-only mode too. The drill restores into a
+        # scratch database the server must create: it waits, like the jobs that write.
+        register_periodic("ops.backup", nightly_backup, every=timedelta(hours=24), writes=False)
+        register_periodic(
+            "ops.restore_drill", restore_drill, every=timedelta(hours=24), writes=True
+        )
