@@ -233,6 +233,8 @@ HEALTH_QUEUE_STALL_SECONDS = env.int("HEALTH_QUEUE_STALL_SECONDS", default=300)
 BACKUP_DIR = (PROJECT_DIR / env.str("BACKUP_DIR", default=str(VAR_DIR / "backups"))).resolve()
 BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
 BACKUP_MAX_AGE_HOURS = env.float("BACKUP_MAX_AGE_HOURS", default=26.0)
+# false: no nightly backup / daily drill in the scheduler (backups are taken elsewhere).
+BACKUP_SCHEDULE = env.bool("BACKUP_SCHEDULE", default=True)
 # Where pg_dump/pg_restore live; empty: /usr/lib/postgresql/<server major>/bin, then PATH.
 BACKUP_PG_BIN_DIR = env.str("BACKUP_PG_BIN_DIR", default="")
 # How many reverse proxies in front append to X-Forwarded-For (0: use REMOTE_ADDR only).

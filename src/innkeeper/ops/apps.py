@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django.apps import AppConfig
 
 
@@ -25,15 +23,12 @@ class OpsConfig(AppConfig):
         self._register_backups()
 
     def _register_backups(self) -> None:
-        from innkeeper.jobs.schedule import register_periodic
+        from django.conf import settings
+
         from innkeeper.ops.backups.health import check_backups
-        from innkeeper.ops.backups.tasks import nightly_backup, restore_drill
+        from innkeeper.ops.backups.tasks import register_backup_jobs
         from innkeeper.ops.health import register_check
 
         register_check("backups", check_backups, full_only=True)
-        # A backup only reads, so it runs in read-only mode too. The drill restores into a
-        # scratch database the server must create: it waits, like the jobs that write.
-        register_periodic("ops.backup", nightly_backup, every=timedelta(hours=24), writes=False)
-        register_periodic(
-            "ops.restore_drill", restore_drill, every=timedelta(hours=24), writes=True
-        )
+        if settings.BACKUP_SCHEDULE:
+            register_backup_jobs()

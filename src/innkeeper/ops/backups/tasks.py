@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.tasks import task
 
 from innkeeper.core.errors import NotFound
 from innkeeper.jobs.retry import retry_policy
+from innkeeper.jobs.schedule import register_periodic
 from innkeeper.ops.backups.manifest import find_backup
 from innkeeper.ops.backups.services import backup_run
 from innkeeper.ops.backups.verify import backup_verify
@@ -35,3 +37,11 @@ def restore_drill() -> dict[str, Any]:
         return {"backup": None, "ok": None}
     result = backup_verify(manifest=manifest)
     return {"backup": manifest.id, "ok": result["ok"], "problems": result["problems"]}
+
+
+def register_backup_jobs() -> None:
+    """The nightly backup and the daily restore drill (from OpsConfig.ready)."""
+    # A backup only reads, so it runs in read-only mode too. The drill restores into a
+    # scratch database the server must create: it waits, like the jobs that write.
+    register_periodic("ops.backup", nightly_backup, every=timedelta(hours=24), writes=False)
+    register_periodic("ops.restore_drill", restore_drill, every=timedelta(hours=24), writes=True)
