@@ -4,12 +4,14 @@ real PostgreSQL (DATABASE_URL), so every integrity test covers both engines."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
 
@@ -22,6 +24,31 @@ from innkeeper.ops.state import OpsState, forget_state, pinned_state
 from innkeeper.rooms.models import Property, Room, RoomType
 
 PASSWORD = "a-long-test-password-42"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _backups_outside_var(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No backup lands in var/: not from a test, nor from a child process it starts (an
+    `innkeeper serve` runs the scheduler, whose nightly backup is due at once)."""
+    folder = tmp_path_factory.mktemp("backups")
+    os.environ["BACKUP_DIR"] = str(folder)
+    # Child servers skip the nightly backup and drill: a drill cut off when a test stops its
+    # server would leave a scratch database behind. ops/tests/test_backup_checks.py runs both.
+    os.environ["BACKUP_SCHEDULE"] = "false"
+    django_settings.BACKUP_DIR = folder
+    django_settings.BACKUP_SCHEDULE = False
+    # ...and this process's schedule matches its children's (tests compare the two).
+    from innkeeper.jobs.schedule import PERIODIC_JOBS
+
+    for name in ("ops.backup", "ops.restore_drill"):
+        PERIODIC_JOBS.pop(name, None)
+
+
+@pytest.fixture
+def backup_dir(settings: Any, tmp_path: Any) -> Any:
+    """A fresh, empty BACKUP_DIR for one test (pass it as BACKUP_DIR to child processes)."""
+    settings.BACKUP_DIR = tmp_path / "backups"
+    return settings.BACKUP_DIR
 
 
 DB_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequences", "live_server"})

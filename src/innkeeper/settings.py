@@ -230,6 +230,16 @@ HEALTH_DISK_MIN_FREE_MB = env.int("HEALTH_DISK_MIN_FREE_MB", default=500)
 HEALTH_QUEUE_MAX_WAITING = env.int("HEALTH_QUEUE_MAX_WAITING", default=1000)
 # Jobs waiting this long with no live worker make the queue check degraded (worker down).
 HEALTH_QUEUE_STALL_SECONDS = env.int("HEALTH_QUEUE_STALL_SECONDS", default=300)
+# Backups (README "Backups"): files + a JSON manifest each, in BACKUP_DIR (relative: under the
+# project). BACKUP_KEEP is a count: the newest N scheduled/manual backups are kept (plus the
+# newest verified one), so a scheduler that stopped for weeks never ages every backup away.
+BACKUP_DIR = (PROJECT_DIR / env.str("BACKUP_DIR", default=str(VAR_DIR / "backups"))).resolve()
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+BACKUP_MAX_AGE_HOURS = env.float("BACKUP_MAX_AGE_HOURS", default=26.0)
+# false: no nightly backup / daily drill in the scheduler (backups are taken elsewhere).
+BACKUP_SCHEDULE = env.bool("BACKUP_SCHEDULE", default=True)
+# Where pg_dump/pg_restore live; empty: /usr/lib/postgresql/<server major>/bin, then PATH.
+BACKUP_PG_BIN_DIR = env.str("BACKUP_PG_BIN_DIR", default="")
 # How many reverse proxies in front append to X-Forwarded-For (0: use REMOTE_ADDR only).
 # BEHIND_PROXY=true means one load balancer in front unless TRUSTED_PROXIES says otherwise.
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=1 if env.bool("BEHIND_PROXY", False) else 0)

@@ -63,6 +63,12 @@ class InvalidTransition(Conflict):
     code, title = "invalid_transition", "Invalid status change"
 
 
+class BackupFailed(ApplicationError):
+    """A backup, drill or restore could not be done (tool missing, checksum, check failed)."""
+
+    status, code, title = 500, "backup_failed", "Backup operation failed"
+
+
 class ServiceUnavailable(ApplicationError):
     status, code, title = 503, "service_unavailable", "Service unavailable"
 

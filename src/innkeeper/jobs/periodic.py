@@ -11,6 +11,11 @@ from innkeeper.jobs.tasks import (
     prune_idempotency_records,
 )
 
-register_periodic("bookings.expire_pending", expire_pending_bookings, every=timedelta(minutes=1))
-register_periodic("jobs.prune_finished", prune_finished_jobs, every=timedelta(hours=1))
-register_periodic("core.prune_idempotency", prune_idempotency_records, every=timedelta(hours=1))
+# All three write (expiry updates bookings, pruning deletes rows): paused in read-only mode.
+register_periodic(
+    "bookings.expire_pending", expire_pending_bookings, every=timedelta(minutes=1), writes=True
+)
+register_periodic("jobs.prune_finished", prune_finished_jobs, every=timedelta(hours=1), writes=True)
+register_periodic(
+    "core.prune_idempotency", prune_idempotency_records, every=timedelta(hours=1), writes=True
+)

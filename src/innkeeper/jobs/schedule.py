@@ -7,6 +7,11 @@ Apps add entries from their AppConfig.ready():
 The scheduler only *enqueues* a due job (workers run it, with retries); claiming the run is
 a conditional UPDATE on the job's ScheduleEntry row, so a second scheduler started by
 mistake finds nothing due and enqueues nothing.
+
+Jobs registered with `writes=True` (the default) wait while writes are frozen (read-only or
+maintenance mode, or the mode cannot be read): the scheduler leaves them due, so they run on
+the first tick after writes are allowed again. A worker given such a job while writes are
+frozen (enqueued just before the switch) skips it and hands it back to the schedule.
 """
 
 from __future__ import annotations
@@ -32,15 +37,44 @@ class PeriodicJob:
     task: Task[Any, Any]
     every: timedelta
     kwargs: dict[str, Any] = field(default_factory=dict)
+    writes: bool = True
 
 
 PERIODIC_JOBS: dict[str, PeriodicJob] = {}
 
 
 def register_periodic(
-    name: str, task: Task[Any, Any], *, every: timedelta, kwargs: dict[str, Any] | None = None
+    name: str,
+    task: Task[Any, Any],
+    *,
+    every: timedelta,
+    kwargs: dict[str, Any] | None = None,
+    writes: bool = True,
 ) -> None:
-    PERIODIC_JOBS[name] = PeriodicJob(name=name, task=task, every=every, kwargs=kwargs or {})
+    """`writes=False` only for jobs that never write to the database (they run in read-only
+    mode); anything else is paused while writes are frozen."""
+    PERIODIC_JOBS[name] = PeriodicJob(
+        name=name, task=task, every=every, kwargs=kwargs or {}, writes=writes
+    )
+
+
+def _writes_frozen() -> bool:
+    from innkeeper.ops.maintenance import writes_frozen
+
+    return writes_frozen()
+
+
+def writing_job_for(task_path: str) -> PeriodicJob | None:
+    """The registered writing periodic job whose task is `task_path` (module.function)."""
+    for job in PERIODIC_JOBS.values():
+        if job.writes and job.task.module_path == task_path:
+            return job
+    return None
+
+
+def schedule_release(job: PeriodicJob) -> None:
+    """Make `job` due again at once (its run was skipped)."""
+    ScheduleEntry.objects.filter(name=job.name).update(last_run_at=None)
 
 
 def _claim(job: PeriodicJob, *, now: datetime, owner: str) -> bool:
@@ -56,8 +90,13 @@ def _claim(job: PeriodicJob, *, now: datetime, owner: str) -> bool:
 def scheduler_tick(*, owner: str, now: datetime | None = None) -> list[str]:
     """Enqueue every periodic job that is due; returns the names enqueued."""
     now = now or timezone.now()
-    enqueued = []
+    enqueued: list[str] = []
+    frozen = _writes_frozen()
+    paused = []
     for job in list(PERIODIC_JOBS.values()):
+        if frozen and job.writes:
+            paused.append(job.name)  # not claimed: it stays due for the first writable tick
+            continue
         try:
             # Claim and enqueue commit together: a failed enqueue gives the interval back.
             with transaction.atomic():
@@ -66,6 +105,8 @@ def scheduler_tick(*, owner: str, now: datetime | None = None) -> list[str]:
                     enqueued.append(job.name)
         except Exception:
             logger.exception("could not schedule %s; next tick tries again", job.name)
+    if paused:
+        logger.info("writes are frozen (read-only/maintenance): holding %s", ", ".join(paused))
     if enqueued:
         logger.info("scheduled %s", ", ".join(enqueued))
     return enqueued

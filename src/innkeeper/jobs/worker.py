@@ -28,7 +28,9 @@ from django_tasks_db.models import DBTaskResult
 
 from innkeeper.jobs.models import WorkerHeartbeat
 from innkeeper.jobs.retry import policy_for
+from innkeeper.jobs.schedule import schedule_release, writing_job_for
 from innkeeper.jobs.services import jobs_recover_stale
+from innkeeper.ops.maintenance import writes_frozen
 
 logger = logging.getLogger("innkeeper.jobs")
 
@@ -55,6 +57,8 @@ class ReliableWorker(Worker):
             job.set_failed(error)
             return
         backend = type(task.get_backend())
+        if self._held_for_writes(job, task.module_path):
+            return
         try:
             task_started.send(sender=backend, task_result=result)
             if task.takes_context:
@@ -74,6 +78,22 @@ class ReliableWorker(Worker):
                 raise  # SystemExit / KeyboardInterrupt: the worker is being stopped
             return
         task_finished.send(sender=backend, task_result=job.task_result)
+
+    def _held_for_writes(self, job: DBTaskResult, task_path: str) -> bool:
+        """A writing periodic job enqueued just before read-only/maintenance went on: skip it
+        (recorded as done with a note) and make it due again, rather than write anyway."""
+        periodic = writing_job_for(task_path)
+        if periodic is None or not writes_frozen():
+            return False
+        job.set_successful({"skipped": "writes frozen (read-only or maintenance mode)"})
+        schedule_release(periodic)
+        logger.warning(
+            "job %s (%s) skipped: writes are frozen (read-only or maintenance mode); "
+            "the scheduler runs it again once writes are allowed",
+            job.id,
+            periodic.name,
+        )
+        return True
 
     def _schedule_retry(self, job: DBTaskResult, error: BaseException, attempt: int) -> None:
         delay = policy_for(job.task.func).delay(attempt)

@@ -13,5 +13,8 @@ class NotificationsConfig(AppConfig):
         from innkeeper.notifications.tasks import send_due_reminders
 
         register_periodic(
-            "notifications.reminders", send_due_reminders, every=timedelta(minutes=15)
+            "notifications.reminders",
+            send_due_reminders,
+            every=timedelta(minutes=15),
+            writes=True,  # records each reminder sent
         )

@@ -20,3 +20,15 @@ class OpsConfig(AppConfig):
         from innkeeper.ops.ratelimit.lockout import on_login_failed
 
         user_login_failed.connect(on_login_failed, dispatch_uid="innkeeper.ratelimit.lockout")
+        self._register_backups()
+
+    def _register_backups(self) -> None:
+        from django.conf import settings
+
+        from innkeeper.ops.backups.health import check_backups
+        from innkeeper.ops.backups.tasks import register_backup_jobs
+        from innkeeper.ops.health import register_check
+
+        register_check("backups", check_backups, full_only=True)
+        if settings.BACKUP_SCHEDULE:
+            register_backup_jobs()

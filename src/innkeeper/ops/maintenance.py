@@ -94,6 +94,26 @@ def read_only_set(*, enabled: bool, actor: str, source: str = "cli") -> None:
     )
 
 
+def site_mode_put_back(*, previous: SiteMode, actor: str, source: str = "cli") -> None:
+    """Set every switch back to `previous` (after a restore brought back the backup's own)."""
+    _switch(
+        actor=actor,
+        source=source,
+        action="maintenance.enabled" if previous.maintenance else "maintenance.disabled",
+        details={"reason": "mode put back after a backup restore"},
+        maintenance=previous.maintenance,
+        read_only=previous.read_only,
+        message=previous.message,
+        retry_after=previous.retry_after,
+        refresh=previous.refresh,
+        secret_hash=previous.secret_hash,
+    )
+
+
+def mode_of(row: SiteMode) -> str:
+    return "maintenance" if row.maintenance else ("read_only" if row.read_only else "normal")
+
+
 def site_mode_row() -> SiteMode:
     """The stored row, fresh from the database (for `innkeeper maintenance status`)."""
     return SiteMode.objects.filter(pk=SiteMode.SINGLETON_PK).first() or SiteMode()

@@ -11,4 +11,6 @@ class PaymentsConfig(AppConfig):
         from innkeeper.jobs.schedule import register_periodic
         from innkeeper.payments.tasks import reconcile_payments
 
-        register_periodic("payments.reconcile", reconcile_payments, every=timedelta(minutes=5))
+        register_periodic(
+            "payments.reconcile", reconcile_payments, every=timedelta(minutes=5), writes=True
+        )

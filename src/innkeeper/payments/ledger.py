@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import F, Sum
 
 from innkeeper.accounts.models import User
 from innkeeper.bookings.models import Booking
@@ -52,3 +52,20 @@ def paid_amount(booking: Booking) -> Decimal:
 
 def balance_due(booking: Booking) -> Decimal:
     return quantize(booking.charges.total - paid_amount(booking), booking.currency)
+
+
+def ledger_problems(*, using: str = "default") -> list[str]:
+    """Cheap consistency checks of the ledger (also run on restored backups): every entry's
+    signed effect matches its kind, and no booking has been refunded more than was paid."""
+    entries = LedgerEntry.objects.using(using)
+    problems = []
+    for kind, sign in SIGN.items():
+        wrong = entries.filter(kind=kind).exclude(settled=F("amount") * sign).count()
+        if wrong:
+            problems.append(f"{wrong} {kind} ledger entr(y/ies) with a wrong signed amount")
+    overdrawn = (
+        entries.values("booking_id").annotate(paid=Sum("settled")).filter(paid__lt=0).count()
+    )
+    if overdrawn:
+        problems.append(f"{overdrawn} booking(s) refunded more than was paid")
+    return problems

@@ -1,0 +1,63 @@
+"""Backup reads: the list and the status operators and the health check rely on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from innkeeper.ops.backups.manifest import Manifest, all_manifests
+
+
+@dataclass
+class BackupStatus:
+    latest: Manifest | None
+    age_hours: float | None
+    last_verified: Manifest | None  # the backup whose drill ran most recently
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        latest = self.latest
+        drill = self.last_verified
+        return {
+            "ok": self.ok,
+            "problems": self.problems,
+            "latest": latest.id if latest else None,
+            "latest_created_at": latest.created_at if latest else None,
+            "age_hours": None if self.age_hours is None else round(self.age_hours, 2),
+            "max_age_hours": settings.BACKUP_MAX_AGE_HOURS,
+            "latest_verified": latest.verified if latest else None,
+            "last_verification": {
+                "backup": drill.id,
+                **{k: v for k, v in (drill.verification or {}).items() if k != "checks"},
+            }
+            if drill
+            else None,
+        }
+
+
+def backup_status() -> BackupStatus:
+    manifests = all_manifests()
+    if not manifests:
+        return BackupStatus(None, None, None, ["no backup has been taken yet"])
+    latest = manifests[-1]
+    age = (timezone.now() - latest.created).total_seconds() / 3600
+    drills = [m for m in manifests if m.verification]
+    last_verified = max(
+        drills, key=lambda m: str((m.verification or {}).get("verified_at")), default=None
+    )
+    status = BackupStatus(latest, age, last_verified)
+    if age > settings.BACKUP_MAX_AGE_HOURS:
+        status.problems.append(
+            f"the latest backup is {age:.1f} h old (limit {settings.BACKUP_MAX_AGE_HOURS:g} h)"
+        )
+    if last_verified is not None and not last_verified.verified:
+        failed = (last_verified.verification or {}).get("problems") or ["unknown"]
+        status.problems.append(f"the last restore drill ({last_verified.id}) failed: {failed[0]}")
+    return status

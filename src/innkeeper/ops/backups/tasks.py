@@ -1,0 +1,47 @@
+"""Scheduled backup jobs (registered in ops/apps.py): the nightly backup and the daily drill."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.tasks import task
+
+from innkeeper.core.errors import NotFound
+from innkeeper.jobs.retry import retry_policy
+from innkeeper.jobs.schedule import register_periodic
+from innkeeper.ops.backups.manifest import find_backup
+from innkeeper.ops.backups.services import backup_run
+from innkeeper.ops.backups.verify import backup_verify
+
+logger = logging.getLogger("innkeeper.backups")
+
+
+@task(queue_name="default")
+@retry_policy(max_attempts=3)
+def nightly_backup() -> dict[str, Any]:
+    manifest = backup_run(kind="scheduled", actor="scheduler", source="system")
+    return {"backup": manifest.id, "size": manifest.size}
+
+
+@task(queue_name="default")
+@retry_policy(max_attempts=1)  # a failed drill is a finding to report, not a glitch to retry
+def restore_drill() -> dict[str, Any]:
+    """Verify the newest backup; a failure is logged, saved in its manifest, and turns
+    `innkeeper backup status` and the health check red."""
+    try:
+        manifest = find_backup()
+    except NotFound:
+        logger.warning("restore drill: no backup to verify yet")
+        return {"backup": None, "ok": None}
+    result = backup_verify(manifest=manifest)
+    return {"backup": manifest.id, "ok": result["ok"], "problems": result["problems"]}
+
+
+def register_backup_jobs() -> None:
+    """The nightly backup and the daily restore drill (from OpsConfig.ready)."""
+    # A backup only reads, so it runs in read-only mode too. The drill restores into a
+    # scratch database the server must create: it waits, like the jobs that write.
+    register_periodic("ops.backup", nightly_backup, every=timedelta(hours=24), writes=False)
+    register_periodic("ops.restore_drill", restore_drill, every=timedelta(hours=24), writes=True)

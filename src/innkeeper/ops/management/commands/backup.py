@@ -1,0 +1,167 @@
+"""`innkeeper backup run|list|status|verify|restore` (the runbooks' backup:run, backup:status,
+backup:restore --latest / --date=..., and the restore drill)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from innkeeper.ops.backups import engines
+from innkeeper.ops.backups.manifest import Manifest, all_manifests, data_path, find_backup
+from innkeeper.ops.backups.selectors import backup_status
+from innkeeper.ops.backups.services import backup_restore, backup_run
+from innkeeper.ops.backups.verify import backup_verify
+from innkeeper.ops.cliutil import operator_name, run_service
+
+
+def _pick(parser: CommandParser, *, dates: bool) -> None:
+    parser.add_argument("backup_id", nargs="?", help="a backup id from `innkeeper backup list`")
+    parser.add_argument("--latest", action="store_true", help="the newest backup")
+    if dates:
+        parser.add_argument("--date", help="the newest backup of that day (YYYY-MM-DD, UTC)")
+
+
+def _verified_label(manifest: Manifest) -> str:
+    return {None: "not verified", True: "verified", False: "VERIFY FAILED"}[manifest.verified]
+
+
+class Command(BaseCommand):
+    help = "Backups: take, list, check (status/verify = restore drill) and restore."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        run = actions.add_parser("run", help="take a backup now (with its manifest)")
+        run.add_argument("--json", action="store_true")
+        listing = actions.add_parser("list", help="the backups in BACKUP_DIR, newest last")
+        listing.add_argument("--json", action="store_true")
+        status = actions.add_parser(
+            "status", help="latest backup and drill; exit 1 if too old, none, or drill failed"
+        )
+        status.add_argument("--json", action="store_true")
+        verify = actions.add_parser(
+            "verify", help="restore drill: checksum, scratch restore, checks"
+        )
+        _pick(verify, dates=False)
+        verify.add_argument("--json", action="store_true")
+        restore = actions.add_parser("restore", help="replace the database with a backup")
+        _pick(restore, dates=True)
+        restore.add_argument("--confirm", metavar="DBNAME", help="the database name, retyped")
+        restore.add_argument("--yes", action="store_true", help="skip the retype prompt")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        handler = getattr(self, f"_{options['action']}")
+        handler(options)
+        self.stdout.flush()
+
+    def _emit(self, data: Any) -> None:
+        self.stdout.write(json.dumps(data, indent=2, default=str))
+
+    def _run(self, options: dict[str, Any]) -> None:
+        manifest = run_service(lambda: backup_run(actor=operator_name(), source="cli"))
+        if options["json"]:
+            self._emit(manifest.as_dict())
+            return
+        self.stdout.write(
+            f"Backup {manifest.id} written: {data_path(manifest)} ({manifest.size} bytes, "
+            f"{sum(manifest.row_counts.values())} rows in {len(manifest.row_counts)} tables)."
+        )
+        self.stdout.write(f"Verify it (restore drill): innkeeper backup verify {manifest.id}")
+
+    def _list(self, options: dict[str, Any]) -> None:
+        manifests = all_manifests()
+        if options["json"]:
+            self._emit([m.as_dict() for m in manifests])
+            return
+        if not manifests:
+            self.stdout.write("No backups yet. Take one: innkeeper backup run")
+        for m in manifests:
+            self.stdout.write(
+                f"{m.id}  {m.created_at[:19]}  {m.engine:<10} {m.kind:<11} {m.size:>12} B  "
+                f"{_verified_label(m)}"
+            )
+
+    def _status(self, options: dict[str, Any]) -> None:
+        status = backup_status()
+        if options["json"]:
+            self._emit(status.as_dict())
+        elif status.latest is not None:
+            latest = status.latest
+            self.stdout.write(
+                f"latest backup: {latest.id} ({latest.created_at[:19]} UTC, "
+                f"{status.age_hours:.1f} h old), {_verified_label(latest)}"
+            )
+            drill = status.last_verified
+            if drill is not None:
+                verification = drill.verification or {}
+                self.stdout.write(
+                    f"last restore drill: {drill.id} at {verification.get('verified_at', '?')[:19]}"
+                    f" -> {'passed' if drill.verified else 'FAILED'}"
+                )
+        if not status.ok:
+            raise CommandError("; ".join(status.problems), returncode=1)
+        if not options["json"]:
+            self.stdout.write(self.style.SUCCESS("OK: backups are fresh."))
+
+    def _chosen(self, options: dict[str, Any]) -> Manifest:
+        if not (options["backup_id"] or options["latest"] or options.get("date")):
+            raise CommandError("Name a backup: an ID, --latest or --date=YYYY-MM-DD.")
+        return run_service(
+            lambda: find_backup(backup_id=options["backup_id"], on_date=options.get("date"))
+        )
+
+    def _verify(self, options: dict[str, Any]) -> None:
+        manifest = self._chosen(options)
+        self.stdout.write(f"Verifying backup {manifest.id} ({manifest.file})...")
+        result = backup_verify(manifest=manifest)
+        if options["json"]:
+            self._emit(result)
+        if not result["ok"]:
+            for problem in result["problems"]:
+                self.stdout.write(f"  PROBLEM: {problem}")
+            raise CommandError(f"Backup {manifest.id} FAILED verification.", returncode=1)
+        if not options["json"]:
+            checks = result["checks"]
+            self.stdout.write(
+                f"  checksum ok, restored into a scratch database, {checks.get('tables')} tables"
+                " match the manifest's row counts, no overlapping bookings, ledger consistent."
+            )
+            self.stdout.write(self.style.SUCCESS(f"OK: backup {manifest.id} is restorable."))
+
+    def _confirmed(self, options: dict[str, Any], manifest: Manifest) -> None:
+        name = engines.database_name()
+        typed = options["confirm"]
+        if typed is None and options["yes"]:
+            return
+        if typed is None:
+            if not sys.stdin.isatty():
+                raise CommandError(
+                    f"Refusing to restore without confirmation: pass --confirm {name} "
+                    "(or run it in a terminal)."
+                )
+            self.stdout.write(
+                f"This REPLACES database {name} with backup {manifest.id} "
+                f"(taken {manifest.created_at[:19]} UTC). A safety backup is taken first."
+            )
+            self.stdout.flush()
+            typed = input("Type the database name to continue: ").strip()
+        if typed != name:
+            raise CommandError(f"'{typed}' is not '{name}': nothing was restored.")
+
+    def _restore(self, options: dict[str, Any]) -> None:
+        manifest = self._chosen(options)
+        self._confirmed(options, manifest)
+        self.stdout.write(f"Restoring backup {manifest.id}; maintenance mode is on meanwhile...")
+        self.stdout.flush()
+        report = run_service(lambda: backup_restore(manifest=manifest, actor=operator_name()))
+        self.stdout.write(f"Safety backup of the replaced database: {report.safety_backup}")
+        self.stdout.write(f"Site mode now: {report.mode_after}")
+        if report.problems:
+            for problem in report.problems:
+                self.stdout.write(f"  PROBLEM: {problem}")
+            raise CommandError("Restored, but the integrity check found problems.", returncode=1)
+        self.stdout.write(
+            self.style.SUCCESS(f"OK: restored backup {manifest.id}; integrity check passed.")
+        )
