@@ -21,6 +21,7 @@ from innkeeper.bookings.models import Booking
 from innkeeper.bookings.rules import property_today
 from innkeeper.bookings.services import booking_create
 from innkeeper.ops.state import OpsState, forget_state, pinned_state
+from innkeeper.payments.models import PaymentPolicy
 from innkeeper.rooms.models import Property, Room, RoomType
 
 PASSWORD = "a-long-test-password-42"
@@ -77,6 +78,20 @@ def db_vendor(db: None) -> str:
 def hotel(db: None) -> Property:
     return Property.objects.create(
         name="Riad Test", slug="riad-test", time_zone="Africa/Casablanca", currency="EUR"
+    )
+
+
+@pytest.fixture
+def policy(hotel: Property) -> PaymentPolicy:
+    """Riad rules: 2.50 tourist tax per person per night, 10% VAT, first night as deposit,
+    free cancellation until 48 h before check-in, then the first night is kept."""
+    return PaymentPolicy.objects.create(
+        property=hotel,
+        tourist_tax_per_person_night=Decimal("2.50"),
+        vat_percent=Decimal("10"),
+        deposit_kind="first_night",
+        free_cancellation_hours=48,
+        late_cancel_kind="first_night",
     )
 
 

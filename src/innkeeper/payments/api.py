@@ -15,6 +15,7 @@ from innkeeper.core.errors import Forbidden
 from innkeeper.core.idempotency import idempotent
 from innkeeper.core.schemas import AUTH_ERRORS, Problem, StrictIn
 from innkeeper.payments import selectors
+from innkeeper.payments.downloads import receipt_response
 from innkeeper.payments.models import LedgerEntry, Payment
 from innkeeper.payments.money import quantize
 from innkeeper.payments.refunds import refund_issue
@@ -184,14 +185,7 @@ def download_receipt(request: HttpRequest, number: str, format: str = "pdf") -> 
     """The receipt as `?format=pdf` (default) or `html`; guests get their own, staff any.
     The `X-Checksum-SHA256` header carries the stored checksum."""
     receipt = selectors.receipt_get(number=number, user=api_user(request))
-    if format == "html":
-        response = HttpResponse(receipt.html, content_type="text/html; charset=utf-8")
-        response["X-Checksum-SHA256"] = receipt.html_sha256
-        return response
-    response = HttpResponse(bytes(receipt.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{receipt.number}.pdf"'
-    response["X-Checksum-SHA256"] = receipt.pdf_sha256
-    return response
+    return receipt_response(receipt, as_html=format == "html")
 
 
 @router.post(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
-from fpdf import FPDF
 
 from innkeeper.core.ids import sha256_hex
 from innkeeper.payments.models import Receipt, ReceiptCounter
@@ -24,6 +23,8 @@ def _next_sequence(property_id: int, year: int) -> int:
 
 
 def _pdf(lines: list[tuple[str, str]], title: str) -> bytes:
+    from fpdf import FPDF  # heavy (fonts); only needed when a receipt is issued
+
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)

@@ -102,8 +102,13 @@ def all_manifests() -> list[Manifest]:
 
 
 def find_backup(*, backup_id: str | None = None, on_date: str | None = None) -> Manifest:
-    """One backup by id, the newest of a day (YYYY-MM-DD, UTC), or the newest of all."""
+    """One backup by id, the newest of a day (YYYY-MM-DD, UTC), or the newest of all.
+
+    By day or newest, safety backups taken by a restore are left out: a second
+    `restore --latest` must not quietly undo the first. They are restored by id."""
     manifests = all_manifests()
+    if not backup_id:
+        manifests = [m for m in manifests if m.kind != "pre-restore"]
     if backup_id:
         if not ID_PATTERN.match(backup_id):
             raise InvalidInput(f"'{backup_id}' is not a backup id (like 20260126-031500).")

@@ -121,8 +121,15 @@ def test_restore_latest_brings_back_a_deleted_booking(backup_dir, make_booking):
     assert not site_mode_row().maintenance
     event = AuditEvent.objects.get(action="backup.restored")
     assert event.target == manifest["id"]
-    kinds = [m["kind"] for m in json.loads(backup(backup_dir, "list", "--json").stdout)]
-    assert kinds == ["manual", "pre-restore"]
+    listed = json.loads(backup(backup_dir, "list", "--json").stdout)
+    assert [m["kind"] for m in listed] == ["manual", "pre-restore"]
+
+    # A second `--latest` takes the same backup again, not the safety copy of the first restore.
+    again = backup(backup_dir, "restore", "--latest", "--confirm", database_name())
+    assert f"OK: restored backup {manifest['id']}" in again.stdout, again.stderr
+    safety = listed[1]["id"]
+    undo = backup(backup_dir, "restore", safety, "--confirm", database_name())
+    assert f"OK: restored backup {safety}" in undo.stdout, undo.stderr
 
 
 def test_restore_keeps_the_mode_the_site_was_in(backup_dir, make_booking):

@@ -3,13 +3,11 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 import pytest
 import stripe
 
-from innkeeper.payments.models import PaymentPolicy
 from innkeeper.payments.tests.stripe_standin import StripeStandIn
 
 WEBHOOK_SECRET = "whsec_test_standin"
@@ -23,20 +21,6 @@ def stripe_standin(settings: Any) -> Iterator[StripeStandIn]:
     settings.STRIPE_API_BASE = server.url
     yield server
     server.close()
-
-
-@pytest.fixture
-def policy(hotel: Any) -> PaymentPolicy:
-    """Riad rules: 2.50 tourist tax per person per night, 10% VAT, first night as deposit,
-    free cancellation until 48 h before check-in, then the first night is kept."""
-    return PaymentPolicy.objects.create(
-        property=hotel,
-        tourist_tax_per_person_night=Decimal("2.50"),
-        vat_percent=Decimal("10"),
-        deposit_kind="first_night",
-        free_cancellation_hours=48,
-        late_cancel_kind="first_night",
-    )
 
 
 def signed_event(event_type: str, obj: dict[str, Any], event_id: str) -> tuple[str, str]:

@@ -16,7 +16,7 @@ from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.conftest import ApiClient
 from innkeeper.payments.desk import desk_payment_record
 from innkeeper.payments.models import BookingCharges, EntryKind, LedgerEntry, PaymentPolicy
-from innkeeper.rooms.models import Property, Room
+from innkeeper.rooms.models import Room
 from innkeeper.web.tests.test_pages import book_data
 
 pytestmark = pytest.mark.django_db
@@ -32,20 +32,6 @@ CHARGE_FIELDS = (
     "deposit_due",
     "free_cancellation_hours",
 )
-
-
-@pytest.fixture
-def policy(hotel: Property) -> PaymentPolicy:
-    """2.50 tourist tax per person per night, 10% VAT included, first night as deposit,
-    free cancellation until 48 h before check-in, then the first night is kept."""
-    return PaymentPolicy.objects.create(
-        property=hotel,
-        tourist_tax_per_person_night=Decimal("2.50"),
-        vat_percent=Decimal("10"),
-        deposit_kind="first_night",
-        free_cancellation_hours=48,
-        late_cancel_kind="first_night",
-    )
 
 
 def page_book(client: Client, room: Room, stay: tuple[date, date]) -> Booking:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from innkeeper.accounts.models import User
 from innkeeper.core.errors import ApplicationError
 from innkeeper.payments.desk import desk_payment_record
+from innkeeper.payments.downloads import receipt_response
 from innkeeper.payments.money import ZERO, quantize
 from innkeeper.payments.refunds import refund_issue
 from innkeeper.payments.selectors import receipt_get
@@ -18,7 +19,6 @@ from innkeeper.web.forms import DeskPaymentForm, DeskRefundForm, attach_error
 from innkeeper.web.money import booking_audit, booking_money
 from innkeeper.web.selectors import desk_booking_get
 from innkeeper.web.views.desk import staff_required
-from innkeeper.web.views.manage import receipt_response
 
 
 def _staff(request: HttpRequest) -> User:

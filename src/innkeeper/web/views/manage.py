@@ -14,7 +14,8 @@ from django.urls import reverse
 from innkeeper.bookings.models import Booking
 from innkeeper.bookings.services import booking_cancel
 from innkeeper.core.errors import ApplicationError, NotFound
-from innkeeper.payments.models import PaymentStatus, Purpose, Receipt
+from innkeeper.payments.downloads import receipt_response
+from innkeeper.payments.models import PaymentStatus, Purpose
 from innkeeper.payments.money import ZERO, quantize
 from innkeeper.web.magic import manage_reference
 from innkeeper.web.money import booking_money
@@ -79,15 +80,3 @@ def receipt(request: HttpRequest, reference: str, number: str) -> HttpResponse:
     if found is None:
         raise NotFound(f"No receipt {number}.", code="receipt_not_found")
     return receipt_response(found, as_html=request.GET.get("format") == "html")
-
-
-def receipt_response(found: Receipt, *, as_html: bool) -> HttpResponse:
-    """The stored receipt, byte for byte, with its checksum (as the API serves it)."""
-    if as_html:
-        response = HttpResponse(found.html, content_type="text/html; charset=utf-8")
-        response["X-Checksum-SHA256"] = found.html_sha256
-        return response
-    response = HttpResponse(bytes(found.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{found.number}.pdf"'
-    response["X-Checksum-SHA256"] = found.pdf_sha256
-    return response
