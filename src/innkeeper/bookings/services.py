@@ -24,7 +24,7 @@ from innkeeper.core.errors import (
 )
 from innkeeper.core.ids import new_reference
 from innkeeper.notifications.services import booking_status_notify
-from innkeeper.payments.pricing import charges_record, stay_quote
+from innkeeper.payments.pricing import charges_record, loaded_policy, stay_quote
 from innkeeper.payments.refunds import refunds_on_cancellation
 from innkeeper.rooms.models import Room
 
@@ -74,6 +74,7 @@ def booking_create(
             nightly_rate=room.room_type.nightly_rate,
             nights=stay.nights,
             guests=guests,
+            policy=loaded_policy(room.property),
         )
         # A booking that owes a deposit stays pending (and expires) until it is paid.
         instant = room.property.instant_booking and not quote.deposit_due
@@ -120,7 +121,8 @@ def _lock_room(room_id: int) -> Room:
     try:
         room = (
             Room.objects.select_for_update(of=("self",))
-            .select_related("room_type", "property")
+            # The payment policy comes with the lock: pricing needs it and it saves a round trip.
+            .select_related("room_type", "property", "property__payment_policy")
             .get(pk=room_id)
         )
     except Room.DoesNotExist as error:

@@ -40,6 +40,15 @@ def policy_for(prop: Property) -> PaymentPolicy:
     return found or PaymentPolicy(property=prop)
 
 
+def loaded_policy(prop: Property) -> PaymentPolicy:
+    """The policy fetched with `prop` by `select_related("property__payment_policy")`: no query
+    of its own (the booking path loads it with the room lock). Otherwise it queries once."""
+    try:
+        return prop.payment_policy
+    except PaymentPolicy.DoesNotExist:
+        return PaymentPolicy(property=prop)
+
+
 def stay_quote(
     *,
     prop: Property,

@@ -6,6 +6,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from innkeeper.bookings.services import bookings_expire_pending
@@ -76,3 +78,19 @@ def test_property_without_policy_charges_room_only(make_booking):
     assert booking.charges.total == Decimal("300.00")
     assert booking.charges.deposit_due == Decimal("0.00")
     assert booking.status == "confirmed"
+
+
+def test_booking_reads_the_policy_with_the_room_lock_not_separately(policy, make_booking):
+    """The policy comes in the room-lock query (one round trip fewer per booking) and is
+    the current one: a change before the booking is priced in."""
+    policy.tourist_tax_per_person_night = Decimal("4.00")
+    policy.save()
+    with CaptureQueriesContext(connection) as queries:
+        booking = make_booking()  # 3 nights x 100, 2 guests
+    policy_reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and "payments_paymentpolicy" in q["sql"]
+    ]
+    assert len(policy_reads) == 1 and "rooms_room" in policy_reads[0]
+    assert booking.charges.tourist_tax == Decimal("24.00")  # 4.00 x 2 guests x 3 nights
