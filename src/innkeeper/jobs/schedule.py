@@ -27,6 +27,7 @@ from django.tasks import Task
 from django.utils import timezone
 
 from innkeeper.jobs.models import ScheduleEntry
+from innkeeper.ops.maintenance import writes_frozen
 
 logger = logging.getLogger("innkeeper.scheduler")
 
@@ -58,12 +59,6 @@ def register_periodic(
     )
 
 
-def _writes_frozen() -> bool:
-    from innkeeper.ops.maintenance import writes_frozen
-
-    return writes_frozen()
-
-
 def writing_job_for(task_path: str) -> PeriodicJob | None:
     """The registered writing periodic job whose task is `task_path` (module.function)."""
     for job in PERIODIC_JOBS.values():
@@ -91,7 +86,7 @@ def scheduler_tick(*, owner: str, now: datetime | None = None) -> list[str]:
     """Enqueue every periodic job that is due; returns the names enqueued."""
     now = now or timezone.now()
     enqueued: list[str] = []
-    frozen = _writes_frozen()
+    frozen = writes_frozen()
     paused = []
     for job in list(PERIODIC_JOBS.values()):
         if frozen and job.writes:

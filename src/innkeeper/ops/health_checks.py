@@ -114,10 +114,10 @@ def check_migrations() -> CheckResult:
 
 
 def check_maintenance() -> CheckResult:
-    from innkeeper.ops.maintenance import site_mode_row
+    from innkeeper.ops.maintenance import mode_of, site_mode_row
 
     row = site_mode_row()
-    mode = "maintenance" if row.maintenance else ("read_only" if row.read_only else "normal")
+    mode = mode_of(row)
     return CheckResult(
         HEALTHY,
         {
