@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # PostgreSQL used by `make test` for the second pass; override to point elsewhere.
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help run test test-sqlite test-postgres lint typecheck install clean
+.PHONY: help run test test-sqlite test-postgres lint typecheck install clean system-tools
 .PHONY: bench bench-tools
 
 help:
@@ -39,6 +39,10 @@ $(STAMP): $(VENV)/bin/python pyproject.toml
 
 install: $(STAMP)
 
+# Debian tools the suite drives (Chromium, ...): installed when missing (tools/system-packages.txt).
+system-tools:
+	@tools/ensure-system-packages.sh
+
 run: install
 	$(BIN)/innkeeper migrate --no-input
 	$(BIN)/innkeeper demo --if-empty
@@ -52,10 +56,10 @@ typecheck: install
 	$(BIN)/mypy
 	$(BIN)/mypy bench
 
-test-sqlite: install
+test-sqlite: install system-tools
 	DATABASE_URL= $(BIN)/pytest
 
-test-postgres: install
+test-postgres: install system-tools
 	@rc=0; $(PY) -m innkeeper.testing.require_postgres "$(TEST_POSTGRES_URL)" || rc=$$?; \
 	if [ $$rc -eq 3 ]; then exit 0; elif [ $$rc -ne 0 ]; then exit $$rc; fi; \
 	DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest
