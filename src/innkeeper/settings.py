@@ -243,6 +243,21 @@ BACKUP_PG_BIN_DIR = env.str("BACKUP_PG_BIN_DIR", default="")
 # How many reverse proxies in front append to X-Forwarded-For (0: use REMOTE_ADDR only).
 # BEHIND_PROXY=true means one load balancer in front unless TRUSTED_PROXIES says otherwise.
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=1 if env.bool("BEHIND_PROXY", False) else 0)
+# X-Forwarded-For is read only when the direct peer is one of these (CIDRs, comma-separated).
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=["127.0.0.1/32", "::1/128"])
+
+# --- HTTP server and request limits (README "Security") ---
+# `innkeeper serve` closes a connection whose headers are not complete after this many
+# seconds, and answers 408 to a body not complete after SERVER_BODY_TIMEOUT seconds.
+SERVER_HEADER_TIMEOUT = env.int("SERVER_HEADER_TIMEOUT", default=10)
+SERVER_BODY_TIMEOUT = env.int("SERVER_BODY_TIMEOUT", default=30)
+# Bodies without files over DATA_UPLOAD_MAX_MEMORY_SIZE, and uploads (multipart) over
+# UPLOAD_MAX_BYTES, are refused with 413 before they are read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Django would otherwise take the script name from the server's SCRIPT_NAME, which some
+# servers fill from a client header: routing and the ops gates must see the same path.
+FORCE_SCRIPT_NAME = env.str("FORCE_SCRIPT_NAME", default="")
 
 # --- Background jobs, scheduler and guest email (README "Background jobs and email") ---
 TASKS = {
