@@ -96,7 +96,8 @@ def check_server_timeouts(**_: Any) -> list[checks.CheckMessage]:
 
 def check_backup_encryption(**_: Any) -> list[checks.CheckMessage]:
     """Only where the backup settings offer encryption (BACKUP_ENCRYPTION_KEY)."""
-    if not hasattr(settings, "BACKUP_ENCRYPTION_KEY") or settings.BACKUP_ENCRYPTION_KEY:
+    key = getattr(settings, "BACKUP_ENCRYPTION_KEY", None)
+    if key is None or key:
         return []
     return [
         _warning(

@@ -23,7 +23,7 @@ def build() -> WsgiBridge:
     max_requests = int(os.environ.get(MAX_REQUESTS_ENV, "0"))
     if max_requests:
         # Jitter keeps the workers from all restarting at the same moment.
-        max_requests += random.randint(0, max_requests // 10)  # noqa: S311
+        max_requests += random.randint(0, max_requests // 10)
     largest = max(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0, settings.UPLOAD_MAX_BYTES)
     config = BridgeConfig(
         threads=int(os.environ.get(THREADS_ENV, "8")),

@@ -135,7 +135,9 @@ class ResponseWriter:
         self.headers: list[tuple[bytes, bytes]] = []
         self.started = False
 
-    def start_response(self, status: str, headers: list[tuple[str, str]], exc_info: Any = None):
+    def start_response(
+        self, status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Callable[[bytes], None]:
         if exc_info and self.started:
             raise exc_info[1].with_traceback(exc_info[2])
         self.status = int(status.split(" ", 1)[0])
@@ -190,9 +192,7 @@ class WsgiBridge:
         environ = wsgi_environ(scope, body, length)
         writer = ResponseWriter(send, asyncio.get_running_loop())
         try:
-            await asyncio.get_running_loop().run_in_executor(
-                self.pool, self._run, environ, writer
-            )
+            await asyncio.get_running_loop().run_in_executor(self.pool, self._run, environ, writer)
         finally:
             body.close()
 

@@ -8,13 +8,13 @@ also runs against servers without the `--header-timeout` option.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 import requests
@@ -82,10 +82,8 @@ class SlowClients:
     def _trickle(self) -> None:
         while not self.stop.wait(0.5):
             for sock in self.headers_only:
-                try:
+                with contextlib.suppress(OSError):  # closed by the server: what we want
                     sock.sendall(b"X-Slow: 1\r\n")
-                except OSError:
-                    pass  # closed by the server: what we want
 
     def close(self) -> None:
         self.stop.set()

@@ -13,7 +13,6 @@ from innkeeper.core.ids import sha256_hex
 from innkeeper.ops.clientip import client_ip as forwarded_client_ip
 from innkeeper.ops.clientip import parse_address
 
-
 # One IPv6 customer usually holds a whole /64: counting per address would give them 2^64 tries.
 IPV6_PREFIX = 64
 
