@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import resource
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,19 @@ from granian.server import Server
 
 from innkeeper.core.serving.app import BODY_TIMEOUT_ENV, MAX_REQUESTS_ENV, THREADS_ENV
 from innkeeper.jobs.embedded import background_processes
+
+BACKLOG = 2048
+CONCURRENT_CONNECTIONS = 16384
+OPEN_FILES_WANTED = 65536
+
+
+def _raise_open_files_limit() -> None:
+    """Each connection is a file descriptor: lift the soft limit (often 1024) to what the
+    hard limit allows, so a slow-client flood does not starve the listener."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = OPEN_FILES_WANTED if hard == resource.RLIM_INFINITY else min(hard, OPEN_FILES_WANTED)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
 class Command(BaseCommand):
@@ -83,6 +97,7 @@ class Command(BaseCommand):
         os.environ[MAX_REQUESTS_ENV] = str(options["max_requests"])
         os.environ[BODY_TIMEOUT_ENV] = str(body_timeout)
         connections.close_all()  # workers may be forked: no connection shared with them
+        _raise_open_files_limit()
         Server(
             "innkeeper.core.serving.app:build",
             factory=True,
@@ -92,6 +107,10 @@ class Command(BaseCommand):
             port=options["port"],
             workers=options["workers"],
             http=HTTPModes.http1,
+            # Waiting clients cost a coroutine each, not a thread: let thousands wait (their
+            # deadlines end them) rather than stop accepting at granian's default of 1024.
+            backlog=BACKLOG,
+            backpressure=CONCURRENT_CONNECTIONS,
             # hyper's limit is for the whole header block, so trickled headers are cut too.
             http1_settings=HTTP1Settings(header_read_timeout=min(header_timeout, 60) * 1000),
             log_access=True,
