@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -21,6 +22,7 @@ from innkeeper.core.errors import (
 )
 from innkeeper.core.middleware import DB_RETRY_AFTER_SECONDS
 from innkeeper.ops.outage import is_database_outage
+from innkeeper.ops.requestsize import request_too_large
 from innkeeper.payments.api import router as payments_router
 from innkeeper.rooms.api import router as rooms_router
 
@@ -121,6 +123,11 @@ def on_database_error(request: HttpRequest, exc: OperationalError) -> HttpRespon
 
 
 api.add_exception_handler(InterfaceError, on_database_error)  # type: ignore[arg-type]
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_request_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return request_too_large(request)  # 413 problem+json, not the generic 500 below
 
 
 @api.exception_handler(Exception)

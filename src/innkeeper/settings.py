@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -49,9 +50,22 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if HTTPS e
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
 SECURE_REDIRECT_EXEMPT = [r"^api/health/", r"^up$", r"^ready$"]
-if env.bool("BEHIND_PROXY", default=False):
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy on every response. The pages run no inline script; inline styles
+# stay allowed (error pages carry their own). CSP_IMG_SOURCES adds e.g. an S3 media origin.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", *env.list("CSP_IMG_SOURCES", default=[])],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -79,6 +93,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "innkeeper.ops.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "innkeeper.ops.requestsize.RequestSizeLimitMiddleware",
     "innkeeper.ops.middleware.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "innkeeper.web.views.errors.WebProblemMiddleware",
@@ -243,6 +259,21 @@ BACKUP_PG_BIN_DIR = env.str("BACKUP_PG_BIN_DIR", default="")
 # How many reverse proxies in front append to X-Forwarded-For (0: use REMOTE_ADDR only).
 # BEHIND_PROXY=true means one load balancer in front unless TRUSTED_PROXIES says otherwise.
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=1 if env.bool("BEHIND_PROXY", False) else 0)
+# X-Forwarded-For is read only when the direct peer is one of these (CIDRs, comma-separated).
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=["127.0.0.1/32", "::1/128"])
+
+# --- HTTP server and request limits (README "Security") ---
+# `innkeeper serve` closes a connection whose headers are not complete after this many
+# seconds, and answers 408 to a body not complete after SERVER_BODY_TIMEOUT seconds.
+SERVER_HEADER_TIMEOUT = env.int("SERVER_HEADER_TIMEOUT", default=10)
+SERVER_BODY_TIMEOUT = env.int("SERVER_BODY_TIMEOUT", default=30)
+# Bodies without files over DATA_UPLOAD_MAX_MEMORY_SIZE, and uploads (multipart) over
+# UPLOAD_MAX_BYTES, are refused with 413 before they are read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Django would otherwise take the script name from the server's SCRIPT_NAME, which some
+# servers fill from a client header: routing and the ops gates must see the same path.
+FORCE_SCRIPT_NAME = env.str("FORCE_SCRIPT_NAME", default="")
 
 # --- Background jobs, scheduler and guest email (README "Background jobs and email") ---
 TASKS = {

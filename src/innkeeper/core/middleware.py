@@ -17,7 +17,7 @@ DB_RETRY_AFTER_SECONDS = "5"
 
 
 def is_api_request(request: HttpRequest) -> bool:
-    return request.path.startswith(API_PREFIXES)
+    return request.path_info.startswith(API_PREFIXES)  # what routing sees, not SCRIPT_NAME
 
 
 def wants_html(request: HttpRequest) -> bool:

@@ -14,6 +14,9 @@ class OpsConfig(AppConfig):
 
         got_request_exception.connect(note_database_error, dispatch_uid="ops.db_error")
         health_checks.register_builtin_checks()
+        from innkeeper.ops import deploy_checks
+
+        deploy_checks.register()
 
         from django.contrib.auth.signals import user_login_failed
 

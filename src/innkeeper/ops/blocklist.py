@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from innkeeper.core.audit import audit_log
 from innkeeper.core.errors import Conflict, InvalidInput, NotFound
+from innkeeper.ops.clientip import parse_address
 from innkeeper.ops.models import BlockedNetwork
 from innkeeper.ops.state import OpsState, forget_state
 
@@ -54,8 +55,7 @@ def blocked_networks() -> list[BlockedNetwork]:
 
 
 def is_blocked(state: OpsState, address: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
+    ip = parse_address(address)  # ::ffff:192.0.2.1 is 192.0.2.1 for an IPv4 block
+    if ip is None:
         return False
     return any(ip.version == net.version and ip in net for net in state.blocked)

@@ -26,7 +26,10 @@ from innkeeper.ops.state import OpsState, StateUnavailable, current_state
 logger = logging.getLogger(__name__)
 
 # Probes must answer whatever the mode: load balancers and monitors depend on them.
-EXEMPT_PREFIXES = ("/api/health/", "/up", "/ready", "/static/")
+# Gates decide on `path_info` (what routing resolves), never on `path`, which carries the
+# script name a server may take from a client header (SCRIPT_NAME: /up).
+EXEMPT_PREFIXES = ("/api/health/", "/static/")
+EXEMPT_PATHS = frozenset({"/up", "/ready"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # Signing in and out stays possible in read-only mode so staff can look around; these write
 # only a session or token row, never business data.
@@ -48,11 +51,11 @@ Handler = Callable[[HttpRequest], HttpResponse]
 
 
 def _is_exempt(path: str) -> bool:
-    return path.startswith(EXEMPT_PREFIXES)
+    return path in EXEMPT_PATHS or path.startswith(EXEMPT_PREFIXES)
 
 
 def _maintenance_answer(request: HttpRequest, state: OpsState) -> HttpResponse | None:
-    candidate = request.path.strip("/")
+    candidate = request.path_info.strip("/")
     if "/" not in candidate and secret_matches(state, candidate):
         response = HttpResponseRedirect("/")
         response.set_cookie(
@@ -78,7 +81,7 @@ def _maintenance_answer(request: HttpRequest, state: OpsState) -> HttpResponse |
 
 
 def _read_only_answer(request: HttpRequest, state: OpsState) -> HttpResponse | None:
-    if request.method in SAFE_METHODS or request.path in READ_ONLY_ALLOWED:
+    if request.method in SAFE_METHODS or request.path_info in READ_ONLY_ALLOWED:
         return None
     return refusal(
         request,
@@ -98,7 +101,7 @@ class OpsGateMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if _is_exempt(request.path):
+        if _is_exempt(request.path_info):
             return self.get_response(request)
         try:
             state = current_state()

@@ -19,4 +19,4 @@ def test_workers_are_recycled_without_dropping_requests(tmp_path: Path):
         ]
     assert statuses == [200] * 30
     log = server.log.read_text()
-    assert "Autorestarting worker after current request" in log
+    assert "Recycling web workers after" in log

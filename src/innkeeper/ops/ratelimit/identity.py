@@ -11,15 +11,21 @@ from django.http import HttpRequest
 from innkeeper.accounts.models import ApiToken
 from innkeeper.core.ids import sha256_hex
 from innkeeper.ops.clientip import client_ip as forwarded_client_ip
+from innkeeper.ops.clientip import parse_address
+
+# One IPv6 customer usually holds a whole /64: counting per address would give them 2^64 tries.
+IPV6_PREFIX = 64
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The address rate limits count against: the same one the blocklist sees
-    (`ops.clientip`, which honours TRUSTED_PROXIES), normalised so one address is one key."""
-    try:
-        return str(ipaddress.ip_address(forwarded_client_ip(request)))
-    except ValueError:
+    """The key rate limits count against: the address the blocklist sees (`ops.clientip`,
+    trusted proxies only, IPv4-mapped folded to IPv4), or its /64 for IPv6."""
+    address = parse_address(forwarded_client_ip(request))
+    if address is None:
         return "unknown"
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/{IPV6_PREFIX}", strict=False))
+    return str(address)
 
 
 def account_key(email: str) -> str:

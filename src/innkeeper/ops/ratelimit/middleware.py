@@ -20,7 +20,7 @@ class ApiRateLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # Switched off (load tests): no token lookup, no limiter, nothing per request.
-        if not request.path.startswith(API_PREFIX) or not enabled():
+        if not request.path_info.startswith(API_PREFIX) or not enabled():
             return self.get_response(request)
         user_id = bearer_user_id(request)
         identity = ("user", str(user_id)) if user_id else ("ip", client_ip(request))

@@ -114,9 +114,11 @@ def test_client_ip_trusts_only_the_configured_proxies(rf, settings):
     request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.5")
     assert client_ip(request) == "10.0.0.1"
     settings.TRUSTED_PROXIES = 1
+    assert client_ip(request) == "10.0.0.1"  # the peer is not a trusted proxy (loopback only)
+    settings.TRUSTED_PROXY_IPS = ["10.0.0.0/8"]
     assert client_ip(request) == "203.0.113.5"  # the spoofable left part is ignored
     settings.TRUSTED_PROXIES = 3
-    assert client_ip(request) == "10.0.0.1"
+    assert client_ip(request) == "203.0.113.5"  # walking stops at the first untrusted hop
 
 
 def test_database_outage_recognised_when_wrapped():

@@ -121,6 +121,7 @@ def test_forwarded_for_is_trusted_only_behind_our_proxy(rate_limits, settings):
     settings.TRUSTED_PROXIES = 0
     assert client_ip(request) == "10.0.0.2"
     settings.TRUSTED_PROXIES = 1
+    settings.TRUSTED_PROXY_IPS = ["10.0.0.0/24"]
     assert client_ip(request) == "203.0.113.9"  # what our balancer saw, not the forged part
 
 

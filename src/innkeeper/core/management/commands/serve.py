@@ -1,32 +1,38 @@
-"""`innkeeper serve`: gunicorn inside this process, with the settings already chosen."""
+"""`innkeeper serve`: granian in front of innkeeper's WSGI app, with the settings already chosen
+(`innkeeper.core.serving` says why not gunicorn)."""
 
 from __future__ import annotations
 
+import os
+import resource
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from gunicorn.app.base import BaseApplication
+from django.db import connections
+from granian.constants import HTTPModes, Interfaces
+from granian.http import HTTP1Settings
+from granian.server import Server
 
+from innkeeper.core.serving.app import BODY_TIMEOUT_ENV, MAX_REQUESTS_ENV, THREADS_ENV
 from innkeeper.jobs.embedded import background_processes
-from innkeeper.wsgi import application
+
+BACKLOG = 2048
+CONCURRENT_CONNECTIONS = 16384
+OPEN_FILES_WANTED = 65536
 
 
-class _Gunicorn(BaseApplication):
-    def __init__(self, options: dict[str, Any]) -> None:
-        self.options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Any:
-        return application
+def _raise_open_files_limit() -> None:
+    """Each connection is a file descriptor: lift the soft limit (often 1024) to what the
+    hard limit allows, so a slow-client flood does not starve the listener."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = OPEN_FILES_WANTED if hard == resource.RLIM_INFINITY else min(hard, OPEN_FILES_WANTED)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
 class Command(BaseCommand):
-    help = "Serve innkeeper over HTTP (gunicorn). Embedded default: 1 worker, 8 threads."
+    help = "Serve innkeeper over HTTP (granian). Embedded default: 1 worker, 8 threads."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -37,9 +43,27 @@ class Command(BaseCommand):
             "--max-requests",
             type=int,
             default=0,
-            help="recycle a web worker after this many requests (0: never; caps slow leaks)",
+            help="recycle the web workers after about this many requests (0: never; caps "
+            "slow leaks)",
         )
-        parser.add_argument("--timeout", type=int, default=30, help="seconds per request")
+        parser.add_argument(
+            "--timeout",
+            type=int,
+            default=30,
+            help="seconds a stopping worker gets to finish its requests before it is killed",
+        )
+        parser.add_argument(
+            "--header-timeout",
+            type=int,
+            default=None,
+            help="close connections whose headers take longer (default SERVER_HEADER_TIMEOUT)",
+        )
+        parser.add_argument(
+            "--body-timeout",
+            type=int,
+            default=None,
+            help="408 for bodies that take longer (default SERVER_BODY_TIMEOUT)",
+        )
         parser.add_argument(
             "--no-worker", action="store_true", help="don't run a job worker beside the server"
         )
@@ -66,21 +90,31 @@ class Command(BaseCommand):
             self._serve(options)
 
     def _serve(self, options: dict[str, Any]) -> None:
-        _Gunicorn(
-            {
-                "bind": f"{options['host']}:{options['port']}",
-                "workers": options["workers"],
-                "threads": options["threads"],
-                "max_requests": options["max_requests"],
-                # Jitter keeps the workers from all restarting at the same moment.
-                "max_requests_jitter": options["max_requests"] // 10,
-                "worker_class": "gthread",
-                "timeout": options["timeout"],
-                "graceful_timeout": 10,
-                "accesslog": "-",
-                "errorlog": "-",
-                "loglevel": "info",
-                # One shared default control socket per host: several servers would collide.
-                "control_socket_disable": True,
-            }
-        ).run()
+        header_timeout = options["header_timeout"] or settings.SERVER_HEADER_TIMEOUT
+        body_timeout = options["body_timeout"] or settings.SERVER_BODY_TIMEOUT
+        # Read by the worker processes (innkeeper.core.serving.app.build).
+        os.environ[THREADS_ENV] = str(options["threads"])
+        os.environ[MAX_REQUESTS_ENV] = str(options["max_requests"])
+        os.environ[BODY_TIMEOUT_ENV] = str(body_timeout)
+        connections.close_all()  # workers may be forked: no connection shared with them
+        _raise_open_files_limit()
+        Server(
+            "innkeeper.core.serving.app:build",
+            factory=True,
+            # ASGI without lifespan; the app runs Django (WSGI) in its own thread pool.
+            interface=Interfaces.ASGINL,
+            address=options["host"],
+            port=options["port"],
+            workers=options["workers"],
+            http=HTTPModes.http1,
+            # Waiting clients cost a coroutine each, not a thread: let thousands wait (their
+            # deadlines end them) rather than stop accepting at granian's default of 1024.
+            backlog=BACKLOG,
+            backpressure=CONCURRENT_CONNECTIONS,
+            # hyper's limit is for the whole header block, so trickled headers are cut too.
+            http1_settings=HTTP1Settings(header_read_timeout=min(header_timeout, 60) * 1000),
+            log_access=True,
+            respawn_failed_workers=True,
+            respawn_interval=1.0,
+            workers_kill_timeout=options["timeout"],
+        ).serve()
