@@ -49,7 +49,9 @@ def register(request: HttpRequest, payload: RegisterIn) -> Status:
 @router.post("/login", response={200: TokenOut, 401: Problem, **COMMON_ERRORS}, auth=None)
 def login(request: HttpRequest, payload: LoginIn) -> TokenOut:
     with login_attempt(request, email=payload.email):
-        issued = services.user_login(email=payload.email, password=payload.password)
+        issued = services.user_login(
+            email=payload.email, password=payload.password, request=request
+        )
     return TokenOut(token=issued.token, expires_at=issued.expires_at)
 
 

@@ -15,11 +15,14 @@ class OpsConfig(AppConfig):
         got_request_exception.connect(note_database_error, dispatch_uid="ops.db_error")
         health_checks.register_builtin_checks()
 
-        from django.contrib.auth.signals import user_login_failed
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
 
+        from innkeeper.ops import loginaudit
         from innkeeper.ops.ratelimit.lockout import on_login_failed
 
         user_login_failed.connect(on_login_failed, dispatch_uid="innkeeper.ratelimit.lockout")
+        user_login_failed.connect(loginaudit.on_login_failed, dispatch_uid="innkeeper.login.fail")
+        user_logged_in.connect(loginaudit.on_logged_in, dispatch_uid="innkeeper.login.ok")
         self._register_backups()
 
     def _register_backups(self) -> None:

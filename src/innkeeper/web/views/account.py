@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import REDIRECT_FIELD_NAME, login, logout
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +16,7 @@ from innkeeper.accounts.services import user_register
 from innkeeper.core.errors import ApplicationError
 from innkeeper.ops.ratelimit.services import RateLimited, limit_register, login_attempt
 from innkeeper.web.forms import RegisterForm, attach_error
-from innkeeper.web.limits import limited_page
+from innkeeper.web.limits import WAIT, limited_page
 from innkeeper.web.views.common import safe_next
 
 
@@ -38,6 +39,30 @@ class GuestLoginView(RateLimitedLoginView):
     template_name = "web/login.html"
     redirect_authenticated_user = True
     extra_context = {"title": "Sign in", "show_register": True}
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """/admin/login/ with the same per-IP, per-account+IP limits and lockout as the API and
+    page logins (Django's admin login has none of its own)."""
+    if request.method != "POST":
+        return admin.site.login(request)
+    try:
+        with login_attempt(request, email=request.POST.get("username", "")):
+            return admin.site.login(request)
+    except RateLimited as refused:
+        seconds = refused.extra.get("retry_after", 60)
+        messages.error(request, WAIT.format(seconds=seconds))
+        context = {
+            **admin.site.each_context(request),
+            "title": "Log in",
+            "form": AdminAuthenticationForm(request),
+            "app_path": request.get_full_path(),
+            REDIRECT_FIELD_NAME: request.GET.get(REDIRECT_FIELD_NAME, ""),
+        }
+        response = render(request, "admin/login.html", context, status=429)
+        for name, value in refused.headers.items():
+            response[name] = value
+        return response
 
 
 def register(request: HttpRequest) -> HttpResponse:
