@@ -49,6 +49,16 @@ def limit_register(request: HttpRequest) -> None:
     enforce("register", "ip", client_ip(request))
 
 
+def limit_password_reset(request: HttpRequest, *, email: str) -> None:
+    """Reset requests per IP, and reset emails per account (so nobody can flood an inbox)."""
+    enforce("password_reset", "ip", client_ip(request))
+    enforce("password_reset_account", "account", account_key(email))
+
+
+def limit_password_reset_use(request: HttpRequest) -> None:
+    enforce("password_reset", "ip", client_ip(request))
+
+
 def limit_booking_create(request: HttpRequest, user: User | None) -> None:
     """Per user (when signed in) and per IP; a guest checkout on the pages counts per IP."""
     if user is not None:
