@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: secrets in paths (manage/reset links, bypass) are redacted for access logs.
+    "innkeeper.ops.redact.RedactPathMiddleware",
     "innkeeper.ops.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "innkeeper.ops.middleware.DatabaseOutageMiddleware",
@@ -206,9 +208,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Manage/reset link tokens never reach a log line (ops/redact.py): on every handler, and
+    # on the HTTP servers' own loggers, which keep logger filters when they add handlers.
+    "filters": {"redact": {"()": "innkeeper.ops.redact.RedactSecretsFilter"}},
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        **{name: {"filters": ["redact"]} for name in ("gunicorn.access", "uvicorn.access")},
+    },
 }
 
 # Web pages (guest booking pages and the front desk).
