@@ -21,7 +21,8 @@ SETUP = """
 from datetime import date, timedelta
 from decimal import Decimal
 from innkeeper.accounts.models import User
-from innkeeper.accounts.passwords import password_reset_parts
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.http import urlsafe_base64_encode
 from innkeeper.bookings.services import booking_create
 from innkeeper.rooms.models import Property, Room, RoomType
 from innkeeper.web.magic import manage_token
@@ -32,7 +33,8 @@ start = date.today() + timedelta(days=20)
 booking = booking_create(room_id=room.pk, check_in=start, check_out=start + timedelta(days=2),
     guests=1, created_by=None, guest_email="log@example.com", guest_name="Log")
 user = User.objects.create_user(email="reset@example.com", password="a-long-password-1")
-print(manage_token(booking), *password_reset_parts(user))
+uid = urlsafe_base64_encode(str(user.pk).encode())
+print(manage_token(booking), uid, default_token_generator.make_token(user))
 """
 
 
