@@ -9,7 +9,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.views import PasswordChangeView, PasswordResetConfirmView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -58,7 +57,6 @@ class ResetConfirmView(PasswordResetConfirmView):
     (so it never leaks through Referer), and checks it with the default token generator."""
 
     template_name = FORM
-    form_class = SetPasswordForm
     success_url = reverse_lazy("web:password_reset_done")
     extra_context = {"title": "Choose a new password", "button": "Save password"}
 
@@ -78,7 +76,6 @@ class ChangeView(PasswordChangeView):
     """Signed in: change the password, keep this session, sign every other one out."""
 
     template_name = FORM
-    form_class = PasswordChangeForm
     extra_context = {"title": "Change your password", "button": "Change password"}
 
     def get_success_url(self) -> str:
