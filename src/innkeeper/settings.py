@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: secrets in paths (manage/reset links, bypass) are redacted for access logs.
+    "innkeeper.ops.redact.RedactPathMiddleware",
     "innkeeper.ops.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -222,17 +224,31 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Manage/reset link tokens never reach a log line (ops/redact.py): on every handler, and
+    # on the HTTP servers' own loggers, which keep logger filters when they add handlers.
+    "filters": {"redact": {"()": "innkeeper.ops.redact.RedactSecretsFilter"}},
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        **{name: {"filters": ["redact"]} for name in ("gunicorn.access", "uvicorn.access")},
+    },
 }
 
 # Web pages (guest booking pages and the front desk).
 # Serve uploaded media (room photos) from this process: right for the embedded default; set
 # false when a web server or object storage serves MEDIA_URL.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
-# How long the emailed "manage your booking" link stays valid.
-MAGIC_LINK_TTL_HOURS = env.int("MAGIC_LINK_TTL_HOURS", default=24 * 30)
+# How long the emailed "manage your booking" link stays valid (README "Accounts and links":
+# a week, and every reminder email carries a fresh one).
+MAGIC_LINK_TTL_HOURS = env.int("MAGIC_LINK_TTL_HOURS", default=24 * 7)
+# Emailed password-reset links: one use (the token dies when the password changes), 1 hour.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
+# A login source (IP) that succeeded for an account within this many days still gets in when
+# the account is locked by failures from elsewhere (README "Accounts and links").
+LOGIN_KNOWN_SOURCE_DAYS = env.int("LOGIN_KNOWN_SOURCE_DAYS", default=90)
 # Public address for emailed links (e.g. https://riad.example); empty: the address the guest used.
 SITE_URL = env.str("SITE_URL", default="")
 # A form posted after its CSRF token went stale gets a friendly "session expired" page.
@@ -334,6 +350,10 @@ RATE_LIMIT_DEFAULTS = {
     "login": "5/minute",  # login attempts per account + IP
     "login_ip": "20/minute",  # login attempts per IP
     "login_failures": "100/hour",  # failed logins per account from any IP (lockout)
+    # Failed logins per account + IP: one address can lock itself out, never the owner.
+    "login_failures_source": "20/hour",
+    "password_reset": "10/hour",  # reset requests (and link uses) per IP
+    "password_reset_account": "3/hour",  # reset emails per account
     "register": "10/hour",  # registrations per IP
     "booking_create": "5/minute",  # per user
     "booking_create_ip": "20/minute",  # per IP

@@ -4,10 +4,13 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from innkeeper.api import api
+from innkeeper.web.views.account import admin_login
 from innkeeper.web.views.media import media
 
 urlpatterns = [
     path("", include("innkeeper.web.urls")),
+    # Before admin.site.urls: the admin login goes through the login limits (web/views/account).
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("innkeeper.ops.urls")),

@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from innkeeper.accounts.models import ApiToken, Role, User
@@ -48,10 +50,14 @@ def token_issue(*, user: User) -> IssuedToken:
     return IssuedToken(token=raw, expires_at=expires_at)
 
 
-def user_login(*, email: str, password: str) -> IssuedToken:
-    user = authenticate(username=email.strip().lower(), password=password)
+def user_login(*, email: str, password: str, request: HttpRequest | None = None) -> IssuedToken:
+    """A bearer token for the right password. `request` lets the lockout and the login audit
+    see the client (Django's login signals carry it), like the admin and page logins."""
+    user = authenticate(request, username=email.strip().lower(), password=password)
     if not isinstance(user, User):
         raise Unauthorized("Email or password is wrong.", code="invalid_credentials")
+    # The same announcement as a session login: audit row, last_login.
+    user_logged_in.send(sender=User, request=request, user=user)
     return token_issue(user=user)
 
 

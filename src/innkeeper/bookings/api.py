@@ -57,7 +57,7 @@ class BookingIn(StrictIn):
     check_out: IsoDate
     guests: int = Field(ge=1, le=50)
     guest_name: str = Field(default="", max_length=200)
-    guest_email: str = Field(default="", max_length=254)
+    guest_email: str = Field(default="", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+$")
     guest_phone: str = Field(default="", max_length=40)
     notes: str = Field(default="", max_length=2000)
 

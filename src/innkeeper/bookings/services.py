@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -31,6 +33,21 @@ from innkeeper.rooms.models import Room
 UNAVAILABLE = "Room {room} is already booked for some of these nights. Choose other dates or rooms."
 
 
+def _check_guest_email(email: str) -> None:
+    """Every door that books (API, pages, admin, desk) ends here: the address is emailed and
+    shown as a mailto link, so `a@x?cc=evil@y` or `not-an-email` must never be stored."""
+    if not email:
+        raise InvalidInput("A guest email is required.", extra={"field": "guest_email"})
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise InvalidInput(
+            "Enter a valid guest email address.",
+            code="invalid_email",
+            extra={"field": "guest_email"},
+        ) from error
+
+
 def booking_create(
     *,
     room_id: int,
@@ -53,8 +70,7 @@ def booking_create(
         raise InvalidInput("A booking is for at least one guest.", extra={"field": "guests"})
     name = guest_name.strip() or (guest.name if guest else "") or (guest.email if guest else "")
     email = guest_email.strip().lower() or (guest.email if guest else "")
-    if not email:
-        raise InvalidInput("A guest email is required.", extra={"field": "guest_email"})
+    _check_guest_email(email)
 
     def create() -> Booking:
         room = _lock_room(room_id)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.tasks import task
 
+from innkeeper.accounts.models import User
 from innkeeper.bookings.models import Booking
 from innkeeper.jobs.retry import retry_policy
+from innkeeper.notifications.account_emails import account_email_send
 from innkeeper.notifications.services import REMINDER, booking_email_send, reminders_due
 
 
@@ -23,3 +25,9 @@ def send_due_reminders() -> int:
     for booking_id in due:
         send_booking_email.enqueue(booking_id=booking_id, kind=REMINDER)
     return len(due)
+
+
+@task(queue_name="notifications")
+@retry_policy(give_up_on=(User.DoesNotExist, ValueError))
+def send_account_email(*, user_id: int, kind: str, site_url: str = "", nonce: str = "") -> str:
+    return account_email_send(user_id=user_id, kind=kind, site_url=site_url, nonce=nonce)

@@ -18,11 +18,14 @@ class OpsConfig(AppConfig):
 
         deploy_checks.register()
 
-        from django.contrib.auth.signals import user_login_failed
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
 
+        from innkeeper.ops import loginaudit
         from innkeeper.ops.ratelimit.lockout import on_login_failed
 
         user_login_failed.connect(on_login_failed, dispatch_uid="innkeeper.ratelimit.lockout")
+        user_login_failed.connect(loginaudit.on_login_failed, dispatch_uid="innkeeper.login.fail")
+        user_logged_in.connect(loginaudit.on_logged_in, dispatch_uid="innkeeper.login.ok")
         self._register_backups()
 
     def _register_backups(self) -> None:

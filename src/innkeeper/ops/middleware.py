@@ -20,6 +20,7 @@ from innkeeper.ops.maintenance import (
     secret_matches,
 )
 from innkeeper.ops.outage import is_database_outage
+from innkeeper.ops.redact import mark_secret_path
 from innkeeper.ops.responses import database_unavailable, refusal
 from innkeeper.ops.state import OpsState, StateUnavailable, current_state
 
@@ -57,6 +58,7 @@ def _is_exempt(path: str) -> bool:
 def _maintenance_answer(request: HttpRequest, state: OpsState) -> HttpResponse | None:
     candidate = request.path_info.strip("/")
     if "/" not in candidate and secret_matches(state, candidate):
+        mark_secret_path(request)  # the path is the secret: never in an access log
         response = HttpResponseRedirect("/")
         response.set_cookie(
             BYPASS_COOKIE,

@@ -17,7 +17,7 @@ class SiteMode(models.Model):
     message = models.CharField(max_length=500, blank=True)
     retry_after = models.PositiveIntegerField(default=60)
     refresh = models.PositiveIntegerField(null=True, blank=True)
-    # SHA-256 of the bypass secret: the secret itself is never stored.
+    # HMAC-SHA256 (keyed with SECRET_KEY) of the bypass secret: the secret is never stored.
     secret_hash = models.CharField(max_length=64, blank=True)
     changed_by = models.CharField(max_length=200, blank=True)
     changed_at = models.DateTimeField(null=True, blank=True)

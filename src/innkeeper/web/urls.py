@@ -1,7 +1,8 @@
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from innkeeper.web.views import account, desk, desk_money, guest, manage
+from innkeeper.web.views import account, desk, desk_money, guest, manage, passwords
 
 app_name = "web"
 
@@ -17,6 +18,18 @@ urlpatterns = [
     path("account/login/", account.GuestLoginView.as_view(), name="login"),
     path("account/register/", account.register, name="register"),
     path("account/logout/", account.sign_out, name="logout"),
+    path(
+        "account/password/",
+        login_required(passwords.ChangeView.as_view(), login_url="web:login"),
+        name="password_change",
+    ),
+    path("account/password-reset/", passwords.password_reset, name="password_reset"),
+    path(
+        "account/reset/<uidb64>/<token>/",
+        passwords.ResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("account/reset/done/", passwords.password_reset_done, name="password_reset_done"),
     path("desk/", desk.today, name="desk"),
     path("desk/login/", desk.DeskLoginView.as_view(), name="desk_login"),
     path("desk/logout/", LogoutView.as_view(next_page="web:desk_login"), name="desk_logout"),

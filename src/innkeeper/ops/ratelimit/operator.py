@@ -17,8 +17,8 @@ from innkeeper.ops.ratelimit.identity import account_key
 from innkeeper.ops.ratelimit.limiter import ResilientLimiter, get_limiter
 
 USER_SCOPES = ("api", "booking_create", "booking_change")
-ACCOUNT_SCOPES = ("login_failures",)
-IP_SCOPES = ("api", "login_ip", "register", "booking_create_ip")
+ACCOUNT_SCOPES = ("login_failures", "password_reset_account")
+IP_SCOPES = ("api", "login_ip", "register", "booking_create_ip", "password_reset")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from innkeeper.core.errors import ApplicationError
 from innkeeper.ops.ratelimit.config import enabled, limit_for
 from innkeeper.ops.ratelimit.identity import account_key, client_ip
 from innkeeper.ops.ratelimit.limiter import Decision, get_limiter
-from innkeeper.ops.ratelimit.lockout import lockout_state
+from innkeeper.ops.ratelimit.lockout import login_locked
 
 logger = logging.getLogger("innkeeper.ratelimit")
 
@@ -49,6 +49,16 @@ def limit_register(request: HttpRequest) -> None:
     enforce("register", "ip", client_ip(request))
 
 
+def limit_password_reset(request: HttpRequest, *, email: str) -> None:
+    """Reset requests per IP, and reset emails per account (so nobody can flood an inbox)."""
+    enforce("password_reset", "ip", client_ip(request))
+    enforce("password_reset_account", "account", account_key(email))
+
+
+def limit_password_reset_use(request: HttpRequest) -> None:
+    enforce("password_reset", "ip", client_ip(request))
+
+
 def limit_booking_create(request: HttpRequest, user: User | None) -> None:
     """Per user (when signed in) and per IP; a guest checkout on the pages counts per IP."""
     if user is not None:
@@ -74,10 +84,11 @@ def login_attempt(request: HttpRequest, *, email: str) -> Iterator[None]:
     account = account_key(email)
     ip = client_ip(request)
     # Failures themselves are counted by lockout.on_login_failed (Django's signal), for
-    # every login door; here a locked account gets a clear 429 instead of a 401.
-    locked = lockout_state(email)
-    if not locked.allowed:
-        raise refusal("login_failures", locked, f"account/{account}")
+    # every login door; here a locked login gets a clear 429 instead of a 401.
+    locked = login_locked(email, ip)
+    if locked is not None:
+        scope, decision = locked
+        raise refusal(scope, decision, f"account/{account}")
     enforce("login_ip", "ip", ip)
     enforce("login", "account", account, "ip", ip)
     yield

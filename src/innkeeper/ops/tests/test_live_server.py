@@ -143,7 +143,7 @@ def test_read_only_switched_by_cli_freezes_writes_only(server):
 
     server.cli("maintenance", "read-only", "off")
     assert wait_until(
-        lambda: requests.post(register, json=account, timeout=5).status_code == 201,
+        lambda: requests.post(register, json=account, timeout=5).status_code == 202,
         PROPAGATION_SECONDS,
         0.2,
     )

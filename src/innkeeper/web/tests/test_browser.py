@@ -46,7 +46,9 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (`make system-tools` installs it)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: `apt-get install chromium` (`make system-tools` installs it)"
+        )
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
     # between browser steps are still plain synchronous calls. Only for this module: the
     # variable must not leak into other tests (or the subprocesses they start).
@@ -231,3 +233,40 @@ def test_staff_checks_in_an_arrival_and_the_board_changes(
     expect(page.locator(".ledger")).to_contain_text("Recorded at the desk")
     shoot(page, "desk-booking")
     assert BookingEvent.objects.filter(booking=booking, action="booking.checked_in").exists()
+
+
+def test_staff_member_resets_a_forgotten_password_by_emailed_link(
+    live_server: Any, new_page: Any, staff: User
+) -> None:
+    """Issue 12 finding 7: "Forgot your password?" from the desk sign-in, the emailed link
+    (sent by the job queue), a new password, then signing in with it."""
+    new_password = "a-fresh-desk-password-31"
+    page = new_page()
+    page.goto(f"{live_server.url}/desk/login/")
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.get_by_label("Email").fill(staff.email)
+    page.get_by_role("button", name="Send me a link").click()
+    expect(page.locator(".msg-success")).to_contain_text("we have sent it a link")
+    shoot(page, "password-reset-sent")
+
+    drain()
+    link = re.search(r"https?://\S+/account/reset/\S+/\S+/", mail.outbox[-1].body)
+    assert link is not None, mail.outbox[-1].body
+    page.goto(link.group(0))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose a new password")
+    assert "/set-password/" in page.url  # the token left the address bar
+    page.get_by_label("New password", exact=True).fill(new_password)
+    page.get_by_label("New password confirmation").fill(new_password)
+    shoot(page, "password-reset-form")
+    page.get_by_role("button", name="Save password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Password changed")
+
+    page.goto(f"{live_server.url}/desk/login/")
+    page.get_by_label("Email").fill(staff.email)
+    page.get_by_label("Password").fill(new_password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/desk/$"))
+    # The link worked once.
+    again = new_page()
+    again.goto(link.group(0))
+    expect(again.locator(".alert")).to_contain_text("not valid")

@@ -193,7 +193,8 @@ def test_register_rejects_a_short_password_next_to_the_field(client: Client) -> 
         "/account/register/",
         {"name": "Ann", "email": "ann@example.com", "password": "correct horse battery"},
     )
-    assert response.status_code == 302 and User.objects.filter(email="ann@example.com").exists()
+    assert response.status_code == 302 and response["Location"] == "/account/login/"
+    assert User.objects.filter(email="ann@example.com").exists()
 
 
 def test_stale_form_says_session_expired(room: Room, stay: tuple[date, date]) -> None:

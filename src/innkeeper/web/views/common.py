@@ -10,6 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from innkeeper.accounts.models import User
 
 SESSION_REFERENCES = "web.booking_references"
+# Ended bookings whose emailed link was opened: their receipts only (web/magic.py).
+SESSION_RECEIPTS = "web.receipt_references"
 
 
 def current_user(request: HttpRequest) -> User | None:
@@ -26,6 +28,16 @@ def remember_reference(request: HttpRequest, reference: str) -> None:
     references = session_references(request)
     if reference not in references:
         request.session[SESSION_REFERENCES] = [*references, reference][-50:]
+
+
+def session_receipt_references(request: HttpRequest) -> list[str]:
+    return list(request.session.get(SESSION_RECEIPTS, []))
+
+
+def remember_receipts_of(request: HttpRequest, reference: str) -> None:
+    references = session_receipt_references(request)
+    if reference not in references:
+        request.session[SESSION_RECEIPTS] = [*references, reference][-50:]
 
 
 def safe_next(request: HttpRequest, fallback: str) -> str:

@@ -17,10 +17,16 @@ from innkeeper.core.errors import ApplicationError, NotFound
 from innkeeper.payments.downloads import receipt_response
 from innkeeper.payments.models import PaymentStatus, Purpose
 from innkeeper.payments.money import ZERO, quantize
-from innkeeper.web.magic import manage_reference
+from innkeeper.web.magic import link_is_live, manage_booking
 from innkeeper.web.money import booking_money
 from innkeeper.web.selectors import guest_booking_get, guest_bookings
-from innkeeper.web.views.common import current_user, remember_reference, session_references
+from innkeeper.web.views.common import (
+    current_user,
+    remember_receipts_of,
+    remember_reference,
+    session_receipt_references,
+    session_references,
+)
 
 
 def _own_booking(request: HttpRequest, reference: str) -> Booking:
@@ -37,10 +43,20 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
 
 
 def manage(request: HttpRequest, token: str) -> HttpResponse:
-    """The emailed link: lets this browser manage the booking, then shows it."""
-    reference = manage_reference(token)
-    remember_reference(request, reference)
-    return redirect(reverse("web:my_bookings") + f"#booking-{reference}")
+    """The emailed link: lets this browser manage an active booking, then shows it. Once the
+    booking has ended (cancelled, checked out, ...) the link opens only its receipts."""
+    booking = manage_booking(token)
+    if link_is_live(booking):
+        remember_reference(request, booking.reference)
+        return redirect(reverse("web:my_bookings") + f"#booking-{booking.reference}")
+    remember_receipts_of(request, booking.reference)
+    receipts = list(booking.receipts.order_by("number"))
+    return render(
+        request,
+        "web/link_ended.html",
+        {"booking": booking, "receipts": receipts},
+        status=200 if receipts else 410,
+    )
 
 
 def cancel(request: HttpRequest, reference: str) -> HttpResponse:
@@ -74,8 +90,13 @@ def _cancelled_message(booking: Booking) -> str:
 
 
 def receipt(request: HttpRequest, reference: str, number: str) -> HttpResponse:
-    """A receipt of the visitor's own booking, as PDF (default) or HTML."""
-    booking = _own_booking(request, reference)
+    """A receipt of the visitor's own booking, as PDF (default) or HTML; an ended booking's
+    emailed link still opens its receipts."""
+    booking = guest_booking_get(
+        reference=reference,
+        user=current_user(request),
+        references=session_references(request) + session_receipt_references(request),
+    )
     found = booking.receipts.filter(number=number.upper()).first()
     if found is None:
         raise NotFound(f"No receipt {number}.", code="receipt_not_found")
