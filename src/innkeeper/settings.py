@@ -233,7 +233,10 @@ LOGGING = {
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
     "loggers": {
         "django.server": {"level": "WARNING"},
-        **{name: {"filters": ["redact"]} for name in ("gunicorn.access", "uvicorn.access")},
+        **{
+            name: {"filters": ["redact"]}
+            for name in ("gunicorn.access", "uvicorn.access", "innkeeper.access")
+        },
     },
 }
 

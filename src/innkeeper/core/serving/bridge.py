@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import signal
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,6 +29,28 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 # Bodies up to this size stay in memory; larger ones spill to a temporary file.
 SPOOL_BYTES = 1024 * 1024
+
+# One access line per request, written here rather than by granian: after the app ran, so it
+# shows the environ as the app left it (secret paths such as manage links are rewritten to
+# "[redacted]" by ops.redact's middleware, which granian's own access log could not see).
+access_log = logging.getLogger("innkeeper.access")
+
+
+def log_access(environ: dict[str, Any], status: int, started: float) -> None:
+    if not access_log.isEnabledFor(logging.INFO):
+        return
+    path = environ.get("PATH_INFO", "")
+    query = environ.get("QUERY_STRING", "")
+    access_log.info(
+        '%s - "%s %s%s %s" %d %.3f',
+        environ.get("REMOTE_ADDR", "-"),
+        environ.get("REQUEST_METHOD", "-"),
+        path,
+        f"?{query}" if query else "",
+        environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
+        status,
+        (time.perf_counter() - started) * 1000,
+    )
 
 
 class BodyTooLarge(Exception):
@@ -197,6 +221,7 @@ class WsgiBridge:
             body.close()
 
     def _run(self, environ: dict[str, Any], writer: ResponseWriter) -> None:
+        started = time.perf_counter()
         result = self.app(environ, writer.start_response)
         try:
             # Hold one chunk back so the last one is sent as the end of the body: a plain
@@ -213,6 +238,7 @@ class WsgiBridge:
             close = getattr(result, "close", None)
             if close is not None:
                 close()  # Django's request_finished (closes this thread's DB connection)
+            log_access(environ, writer.status, started)
         self._count()
 
     def _count(self) -> None:

@@ -113,7 +113,8 @@ class Command(BaseCommand):
             backpressure=CONCURRENT_CONNECTIONS,
             # hyper's limit is for the whole header block, so trickled headers are cut too.
             http1_settings=HTTP1Settings(header_read_timeout=min(header_timeout, 60) * 1000),
-            log_access=True,
+            # The bridge writes the access lines (core/serving/bridge.py: redacted paths).
+            log_access=False,
             respawn_failed_workers=True,
             respawn_interval=1.0,
             workers_kill_timeout=options["timeout"],
