@@ -17,7 +17,7 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("INNKEEPER_VAR_DIR", PROJECT_DIR / "var")).resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # database, keys, mail: private
 
 env = environ.Env()
 environ.Env.read_env(PROJECT_DIR / ".env", overwrite=False)
@@ -240,6 +240,14 @@ BACKUP_MAX_AGE_HOURS = env.float("BACKUP_MAX_AGE_HOURS", default=26.0)
 BACKUP_SCHEDULE = env.bool("BACKUP_SCHEDULE", default=True)
 # Where pg_dump/pg_restore live; empty: /usr/lib/postgresql/<server major>/bin, then PATH.
 BACKUP_PG_BIN_DIR = env.str("BACKUP_PG_BIN_DIR", default="")
+# Key of the manifests' HMAC; empty: derived from SECRET_KEY. Keep it (or SECRET_KEY) with the
+# backup private key, off this machine: restoring on a new machine needs it.
+BACKUP_HMAC_KEY = env.str("BACKUP_HMAC_KEY", default="")
+# age public keys (age1..., comma-separated) every new backup is encrypted to; empty: backups
+# are not encrypted. `innkeeper backup keygen --out FILE` makes a pair.
+BACKUP_PUBLIC_KEYS = env.list("BACKUP_PUBLIC_KEYS", default=[])
+# A private key file for scheduled drills, set only on a drill host (never on the web host).
+BACKUP_PRIVATE_KEY_FILE = env.str("BACKUP_PRIVATE_KEY_FILE", default="")
 # How many reverse proxies in front append to X-Forwarded-For (0: use REMOTE_ADDR only).
 # BEHIND_PROXY=true means one load balancer in front unless TRUSTED_PROXIES says otherwise.
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=1 if env.bool("BEHIND_PROXY", False) else 0)

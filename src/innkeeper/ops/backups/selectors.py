@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from innkeeper.ops.backups.manifest import Manifest, all_manifests
+from innkeeper.ops.backups.manifest import Manifest, Refused, scan_manifests
 
 
 @dataclass
@@ -17,6 +17,7 @@ class BackupStatus:
     age_hours: float | None
     last_verified: Manifest | None  # the backup whose drill ran most recently
     problems: list[str] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -33,6 +34,7 @@ class BackupStatus:
             "age_hours": None if self.age_hours is None else round(self.age_hours, 2),
             "max_age_hours": settings.BACKUP_MAX_AGE_HOURS,
             "latest_verified": latest.verified if latest else None,
+            "refused": [{"manifest": r.name, "reason": r.reason} for r in self.refused],
             "last_verification": {
                 "backup": drill.id,
                 **{k: v for k, v in (drill.verification or {}).items() if k != "checks"},
@@ -43,16 +45,17 @@ class BackupStatus:
 
 
 def backup_status() -> BackupStatus:
-    manifests = all_manifests()
+    manifests, refused = scan_manifests()
+    refusals = [f"manifest {r.name} refused: {r.reason}" for r in refused]
     if not manifests:
-        return BackupStatus(None, None, None, ["no backup has been taken yet"])
+        return BackupStatus(None, None, None, ["no backup has been taken yet", *refusals], refused)
     latest = manifests[-1]
     age = (timezone.now() - latest.created).total_seconds() / 3600
     drills = [m for m in manifests if m.verification]
     last_verified = max(
         drills, key=lambda m: str((m.verification or {}).get("verified_at")), default=None
     )
-    status = BackupStatus(latest, age, last_verified)
+    status = BackupStatus(latest, age, last_verified, refusals, refused)
     if age > settings.BACKUP_MAX_AGE_HOURS:
         status.problems.append(
             f"the latest backup is {age:.1f} h old (limit {settings.BACKUP_MAX_AGE_HOURS:g} h)"

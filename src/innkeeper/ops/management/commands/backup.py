@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from innkeeper.ops.backups import engines
-from innkeeper.ops.backups.manifest import Manifest, all_manifests, data_path, find_backup
+from innkeeper.ops.backups import crypto, engines
+from innkeeper.ops.backups.manifest import Manifest, data_path, find_backup, scan_manifests
 from innkeeper.ops.backups.selectors import backup_status
 from innkeeper.ops.backups.services import backup_restore, backup_run
 from innkeeper.ops.backups.verify import backup_verify
@@ -46,8 +47,14 @@ class Command(BaseCommand):
         )
         _pick(verify, dates=False)
         verify.add_argument("--json", action="store_true")
+        verify.add_argument("--key-file", help="age private key file (encrypted backups)")
         restore = actions.add_parser("restore", help="replace the database with a backup")
         _pick(restore, dates=True)
+        restore.add_argument("--key-file", help="age private key file (encrypted backups)")
+        keygen = actions.add_parser(
+            "keygen", help="new age key pair: private key to --out, public key printed"
+        )
+        keygen.add_argument("--out", required=True, help="where to write the private key")
         restore.add_argument("--confirm", metavar="DBNAME", help="the database name, retyped")
         restore.add_argument("--yes", action="store_true", help="skip the retype prompt")
 
@@ -71,7 +78,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Verify it (restore drill): innkeeper backup verify {manifest.id}")
 
     def _list(self, options: dict[str, Any]) -> None:
-        manifests = all_manifests()
+        manifests, refused = scan_manifests()
+        for item in refused:
+            self.stderr.write(f"REFUSED {item.name}: {item.reason}")
         if options["json"]:
             self._emit([m.as_dict() for m in manifests])
             return
@@ -115,7 +124,8 @@ class Command(BaseCommand):
     def _verify(self, options: dict[str, Any]) -> None:
         manifest = self._chosen(options)
         self.stdout.write(f"Verifying backup {manifest.id} ({manifest.file})...")
-        result = backup_verify(manifest=manifest)
+        key_file = crypto.key_file_from(options["key_file"])
+        result = run_service(lambda: backup_verify(manifest=manifest, key_file=key_file))
         if options["json"]:
             self._emit(result)
         if not result["ok"]:
@@ -155,8 +165,16 @@ class Command(BaseCommand):
         self._confirmed(options, manifest)
         self.stdout.write(f"Restoring backup {manifest.id}; maintenance mode is on meanwhile...")
         self.stdout.flush()
-        report = run_service(lambda: backup_restore(manifest=manifest, actor=operator_name()))
-        self.stdout.write(f"Safety backup of the replaced database: {report.safety_backup}")
+        key_file = crypto.key_file_from(options["key_file"])
+        report = run_service(
+            lambda: backup_restore(manifest=manifest, actor=operator_name(), key_file=key_file)
+        )
+        if report.safety_backup:
+            self.stdout.write(f"Safety backup of the replaced database: {report.safety_backup}")
+        else:
+            self.stdout.write("The database was empty: restored into it, no safety backup.")
+        if report.migrated:
+            self.stdout.write("Migrations newer than the backup were applied.")
         self.stdout.write(f"Site mode now: {report.mode_after}")
         if report.problems:
             for problem in report.problems:
@@ -164,4 +182,14 @@ class Command(BaseCommand):
             raise CommandError("Restored, but the integrity check found problems.", returncode=1)
         self.stdout.write(
             self.style.SUCCESS(f"OK: restored backup {manifest.id}; integrity check passed.")
+        )
+
+    def _keygen(self, options: dict[str, Any]) -> None:
+        out = Path(options["out"])
+        public = run_service(lambda: crypto.keygen(out))
+        self.stdout.write(f"Private key written to {out} (mode 0600). Public key:")
+        self.stdout.write(public)
+        self.stdout.write(
+            "Next: move the private key OFF this machine (password manager, offline copy), "
+            f"then set BACKUP_PUBLIC_KEYS={public} here (README 'Backups': key rotation)."
         )
