@@ -236,8 +236,18 @@ HEALTH_QUEUE_STALL_SECONDS = env.int("HEALTH_QUEUE_STALL_SECONDS", default=300)
 BACKUP_DIR = (PROJECT_DIR / env.str("BACKUP_DIR", default=str(VAR_DIR / "backups"))).resolve()
 BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
 BACKUP_MAX_AGE_HOURS = env.float("BACKUP_MAX_AGE_HOURS", default=26.0)
-# false: no nightly backup / daily drill in the scheduler (backups are taken elsewhere).
-BACKUP_SCHEDULE = env.bool("BACKUP_SCHEDULE", default=True)
+# When the scheduler takes backups and runs restore drills, in BACKUP_TIME_ZONE (empty: the
+# property's): cron expressions or fixed times ("03:15"), several separated by ";"; "off": none
+# (backups are taken elsewhere). README "Backups" has examples.
+BACKUP_SCHEDULE = env.str("BACKUP_SCHEDULE", default="0 */4 * * *")
+BACKUP_DRILL_SCHEDULE = env.str("BACKUP_DRILL_SCHEDULE", default="30 4 * * *")
+BACKUP_TIME_ZONE = env.str("BACKUP_TIME_ZONE", default="")
+# Retention tiers besides BACKUP_KEEP (newest N): all younger than BACKUP_KEEP_DAYS (0: off),
+# and the newest backup of each of the last N days, ISO weeks and months.
+BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=0)
+BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
+BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
+BACKUP_KEEP_MONTHLY = env.int("BACKUP_KEEP_MONTHLY", default=6)
 # Where pg_dump/pg_restore live; empty: /usr/lib/postgresql/<server major>/bin, then PATH.
 BACKUP_PG_BIN_DIR = env.str("BACKUP_PG_BIN_DIR", default="")
 # Key of the manifests' HMAC; empty: derived from SECRET_KEY. Keep it (or SECRET_KEY) with the

@@ -45,8 +45,13 @@ class BackupStatus:
 
 
 def backup_status() -> BackupStatus:
+    from innkeeper.ops.backups.tasks import schedule_problem
+
     manifests, refused = scan_manifests()
     refusals = [f"manifest {r.name} refused: {r.reason}" for r in refused]
+    schedule = schedule_problem()
+    if schedule:
+        refusals.insert(0, f"backups are not scheduled: {schedule}")
     if not manifests:
         return BackupStatus(None, None, None, ["no backup has been taken yet", *refusals], refused)
     latest = manifests[-1]

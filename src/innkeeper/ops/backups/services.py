@@ -7,7 +7,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
@@ -15,7 +14,7 @@ from django.utils import timezone
 
 from innkeeper.core.audit import audit_log
 from innkeeper.core.errors import BackupFailed, InvalidInput
-from innkeeper.ops.backups import crypto, engines
+from innkeeper.ops.backups import crypto, engines, retention
 from innkeeper.ops.backups.manifest import (
     FILE_MODE,
     Manifest,
@@ -27,6 +26,7 @@ from innkeeper.ops.backups.manifest import (
     sha256_of,
     write_manifest,
 )
+from innkeeper.ops.backups.schedule import schedule_zone
 from innkeeper.ops.backups.verify import checksum_problem, integrity_check
 
 logger = logging.getLogger("innkeeper.backups")
@@ -91,24 +91,29 @@ def backup_run(
     _audit("backup.created", actor=actor, source=source, target=backup_id, details=details)
     logger.info("backup %s written: %s (%d bytes)", backup_id, target, manifest.size)
     if prune:
-        backups_prune(keep=settings.BACKUP_KEEP)
+        backups_prune()
     return manifest
 
 
-def backups_prune(*, keep: int) -> list[str]:
-    """Delete all but the newest `keep` backups; the newest verified one is always kept."""
+def backups_prune(*, keep: int | None = None, dry_run: bool = False) -> dict[str, str]:
+    """Delete the backups no retention tier keeps (retention.py); returns {id: "removed"} or,
+    for a dry run, {id: why it is kept or "would be removed"} for every backup."""
     manifests = all_manifests()
-    verified = [m for m in manifests if m.verified]
-    protected = {m.id for m in manifests[-keep:]} if keep > 0 else set()
-    if verified:
-        protected.add(verified[-1].id)
-    removed = []
+    reasons = retention.kept(
+        manifests,
+        now=timezone.now(),
+        zone=schedule_zone(),
+        policy=retention.Policy.from_settings(keep=keep),
+    )
+    if dry_run:
+        return {m.id: reasons.get(m.id, "would be removed") for m in manifests}
+    removed = {}
     for manifest in manifests:
-        if manifest.id in protected:
+        if manifest.id in reasons:
             continue
         data_path(manifest).unlink(missing_ok=True)
         manifest_path(manifest.id).unlink(missing_ok=True)
-        removed.append(manifest.id)
+        removed[manifest.id] = "removed"
     if removed:
         logger.info("pruned %d old backup(s): %s", len(removed), ", ".join(removed))
     return removed

@@ -1,18 +1,27 @@
-"""Scheduled backup jobs (registered in ops/apps.py): the nightly backup and the daily drill."""
+"""Scheduled backup jobs (registered in ops/apps.py): backups and restore drills at the times
+BACKUP_SCHEDULE and BACKUP_DRILL_SCHEDULE name (schedule.py)."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.tasks import task
 
-from innkeeper.core.errors import NotFound
+from innkeeper.core.errors import InvalidInput, NotFound
 from innkeeper.jobs.retry import retry_policy
 from innkeeper.jobs.schedule import register_periodic
 from innkeeper.ops.backups import crypto
 from innkeeper.ops.backups.manifest import find_backup
+from innkeeper.ops.backups.schedule import (
+    DEFAULT_BACKUP,
+    DEFAULT_DRILL,
+    last_planned,
+    parse_schedule,
+)
 from innkeeper.ops.backups.services import backup_run
 from innkeeper.ops.backups.verify import backup_verify
 
@@ -49,8 +58,40 @@ def restore_drill() -> dict[str, Any]:
 
 
 def register_backup_jobs() -> None:
-    """The nightly backup and the daily restore drill (from OpsConfig.ready)."""
+    """Backups and restore drills at BACKUP_SCHEDULE / BACKUP_DRILL_SCHEDULE (OpsConfig.ready).
+    An invalid schedule registers nothing and is reported by `backup status` (schedule_problem)."""
+    if schedule_problem():
+        logger.error("backups are not scheduled: %s", schedule_problem())
+        return
+    backups = parse_schedule(str(settings.BACKUP_SCHEDULE), default=DEFAULT_BACKUP)
+    drills = parse_schedule(
+        str(settings.BACKUP_DRILL_SCHEDULE), default=DEFAULT_DRILL, name="BACKUP_DRILL_SCHEDULE"
+    )
     # A backup only reads, so it runs in read-only mode too. The drill restores into a
     # scratch database the server must create: it waits, like the jobs that write.
-    register_periodic("ops.backup", nightly_backup, every=timedelta(hours=24), writes=False)
-    register_periodic("ops.restore_drill", restore_drill, every=timedelta(hours=24), writes=True)
+    zone = settings.BACKUP_TIME_ZONE or "property time zone"
+    for name, job, expressions, writes in (
+        ("ops.backup", nightly_backup, backups, False),
+        ("ops.restore_drill", restore_drill, drills, True),
+    ):
+        if expressions:
+            register_periodic(
+                name,
+                job,
+                every=timedelta(hours=1),  # unused: last_planned decides
+                writes=writes,
+                last_planned=partial(last_planned, expressions),
+                plan=f"at '{'; '.join(expressions)}' ({zone})",
+            )
+
+
+def schedule_problem() -> str | None:
+    """Why the backup schedule settings are unusable (None: they are fine)."""
+    try:
+        parse_schedule(str(settings.BACKUP_SCHEDULE), default=DEFAULT_BACKUP)
+        parse_schedule(
+            str(settings.BACKUP_DRILL_SCHEDULE), default=DEFAULT_DRILL, name="BACKUP_DRILL_SCHEDULE"
+        )
+    except InvalidInput as error:
+        return error.detail
+    return None

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from innkeeper.ops.backups import crypto, engines
 from innkeeper.ops.backups.manifest import Manifest, data_path, find_backup, scan_manifests
 from innkeeper.ops.backups.selectors import backup_status
-from innkeeper.ops.backups.services import backup_restore, backup_run
+from innkeeper.ops.backups.services import backup_restore, backup_run, backups_prune
 from innkeeper.ops.backups.verify import backup_verify
 from innkeeper.ops.cliutil import operator_name, run_service
 
@@ -51,6 +51,10 @@ class Command(BaseCommand):
         restore = actions.add_parser("restore", help="replace the database with a backup")
         _pick(restore, dates=True)
         restore.add_argument("--key-file", help="age private key file (encrypted backups)")
+        prune = actions.add_parser(
+            "prune", help="delete backups no retention tier keeps (BACKUP_KEEP*, README)"
+        )
+        prune.add_argument("--dry-run", action="store_true", help="show what is kept and why")
         keygen = actions.add_parser(
             "keygen", help="new age key pair: private key to --out, public key printed"
         )
@@ -193,3 +197,10 @@ class Command(BaseCommand):
             "Next: move the private key OFF this machine (password manager, offline copy), "
             f"then set BACKUP_PUBLIC_KEYS={public} here (README 'Backups': key rotation)."
         )
+
+    def _prune(self, options: dict[str, Any]) -> None:
+        result = run_service(lambda: backups_prune(dry_run=options["dry_run"]))
+        for backup_id, what in result.items():
+            self.stdout.write(f"{backup_id}  {what}")
+        if not options["dry_run"]:
+            self.stdout.write(self.style.SUCCESS(f"OK: {len(result)} backup(s) removed."))
