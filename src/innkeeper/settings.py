@@ -248,6 +248,13 @@ BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=0)
 BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
 BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
 BACKUP_KEEP_MONTHLY = env.int("BACKUP_KEEP_MONTHLY", default=6)
+# Off-site copies (S3-compatible; credentials from the usual AWS_* variables): empty: none.
+BACKUP_S3_BUCKET = env.str("BACKUP_S3_BUCKET", default="")
+BACKUP_S3_PREFIX = env.str("BACKUP_S3_PREFIX", default="innkeeper/")
+BACKUP_S3_ENDPOINT_URL = env.str("BACKUP_S3_ENDPOINT_URL", default="")
+BACKUP_S3_REGION = env.str("BACKUP_S3_REGION", default="")
+BACKUP_S3_ATTEMPTS = env.int("BACKUP_S3_ATTEMPTS", default=3)
+BACKUP_S3_RETRY_SECONDS = env.float("BACKUP_S3_RETRY_SECONDS", default=5.0)
 # Where pg_dump/pg_restore live; empty: /usr/lib/postgresql/<server major>/bin, then PATH.
 BACKUP_PG_BIN_DIR = env.str("BACKUP_PG_BIN_DIR", default="")
 # Key of the manifests' HMAC; empty: derived from SECRET_KEY. Keep it (or SECRET_KEY) with the

@@ -50,6 +50,7 @@ class Manifest:
     verification: dict[str, Any] | None = None
     encryption: dict[str, Any] | None = None  # {"format": "age", "recipients": [public keys]}
     plain_sha256: str = ""  # of the unencrypted dump, checked after decryption
+    offsite: dict[str, Any] | None = None  # {"verified": bool, "key", "version_id", ...}
     hmac: str = ""  # over every other field; set by write_manifest
 
     @property

@@ -43,9 +43,15 @@ def _tier(
 
 
 def kept(
-    manifests: list[Manifest], *, now: datetime, zone: tzinfo, policy: Policy
+    manifests: list[Manifest],
+    *,
+    now: datetime,
+    zone: tzinfo,
+    policy: Policy,
+    offsite: bool = False,
 ) -> dict[str, str]:
-    """{backup id: why it is kept} for `manifests` (oldest first)."""
+    """{backup id: why it is kept} for `manifests` (oldest first). With `offsite`, a backup
+    whose off-site copy is not verified yet is kept whatever its age."""
     reasons: dict[str, str] = {}
 
     def keep(items: list[Manifest], why: str) -> None:
@@ -61,4 +67,6 @@ def kept(
     keep(_tier(manifests, zone, policy.monthly, lambda t: (t.year, t.month)), "monthly")
     verified = [m for m in manifests if m.verified]
     keep(verified[-1:], "newest verified")
+    if offsite:
+        keep([m for m in manifests if not (m.offsite or {}).get("verified")], "not yet off-site")
     return reasons

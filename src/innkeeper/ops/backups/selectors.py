@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
-from innkeeper.ops.backups.manifest import Manifest, Refused, scan_manifests
+from innkeeper.ops.backups.manifest import Manifest, Refused, all_manifests, scan_manifests
 
 
 @dataclass
@@ -61,6 +62,7 @@ def backup_status() -> BackupStatus:
         drills, key=lambda m: str((m.verification or {}).get("verified_at")), default=None
     )
     status = BackupStatus(latest, age, last_verified, refusals, refused)
+    status.problems += _offsite_problems(manifests)
     if age > settings.BACKUP_MAX_AGE_HOURS:
         status.problems.append(
             f"the latest backup is {age:.1f} h old (limit {settings.BACKUP_MAX_AGE_HOURS:g} h)"
@@ -69,3 +71,38 @@ def backup_status() -> BackupStatus:
         failed = (last_verified.verification or {}).get("problems") or ["unknown"]
         status.problems.append(f"the last restore drill ({last_verified.id}) failed: {failed[0]}")
     return status
+
+
+def _offsite_problems(manifests: list[Manifest]) -> list[str]:
+    if not settings.BACKUP_S3_BUCKET:
+        return []
+    problems = [
+        f"off-site copy of {m.id} failed: {(m.offsite or {}).get('error')}"
+        for m in manifests
+        if m.offsite and not m.offsite.get("verified")
+    ]
+    copied = [m for m in manifests if (m.offsite or {}).get("verified")]
+    if not copied:
+        problems.append("no backup has been copied off-site yet")
+    else:
+        age = (timezone.now() - copied[-1].created).total_seconds() / 3600
+        if age > settings.BACKUP_MAX_AGE_HOURS:
+            problems.append(f"the newest off-site backup is {age:.1f} h old")
+    return problems
+
+
+def backup_times() -> dict[str, Any]:
+    """When the last local backup, off-site copy and restore drill happened (None: never),
+    and how long that drill took: for metrics and dashboards."""
+    manifests = all_manifests()
+    copied = [m for m in manifests if (m.offsite or {}).get("verified")]
+    drills = [m for m in manifests if m.verification]
+    drill = max(drills, key=lambda m: str((m.verification or {}).get("verified_at")), default=None)
+    verification = (drill.verification or {}) if drill else {}
+    return {
+        "last_local": manifests[-1].created if manifests else None,
+        "last_offsite": copied[-1].created if copied else None,
+        "last_drill": datetime.fromisoformat(verification["verified_at"]) if drill else None,
+        "last_drill_ok": verification.get("ok") if drill else None,
+        "last_drill_seconds": verification.get("duration_seconds") if drill else None,
+    }

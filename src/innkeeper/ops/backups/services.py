@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
@@ -48,9 +49,15 @@ def _audit(
 
 
 def backup_run(
-    *, kind: str = "manual", actor: str = "system", source: str = "system", prune: bool = True
+    *,
+    kind: str = "manual",
+    actor: str = "system",
+    source: str = "system",
+    prune: bool = True,
+    offsite: bool = True,
 ) -> Manifest:
-    """Dump the database into BACKUP_DIR with its manifest; then prune old backups."""
+    """Dump the database into BACKUP_DIR with its manifest; copy it off-site (when
+    configured and `offsite`); then prune old backups."""
     folder = ensure_backup_dir()
     now = timezone.now()
     backup_id = new_backup_id(now)
@@ -90,6 +97,13 @@ def backup_run(
     details = {"file": target.name, "size": manifest.size, "kind": kind}
     _audit("backup.created", actor=actor, source=source, target=backup_id, details=details)
     logger.info("backup %s written: %s (%d bytes)", backup_id, target, manifest.size)
+    if offsite and kind != "pre-restore" and settings.BACKUP_S3_BUCKET:
+        from innkeeper.ops.backups.offsite import offsite_sync, offsite_upload
+
+        # This one, then any earlier upload that failed; a failure is alerted, not raised
+        # (the local backup is good and is kept until a copy is verified off-site).
+        if offsite_upload(manifest):
+            offsite_sync()
     if prune:
         backups_prune()
     return manifest
@@ -104,6 +118,7 @@ def backups_prune(*, keep: int | None = None, dry_run: bool = False) -> dict[str
         now=timezone.now(),
         zone=schedule_zone(),
         policy=retention.Policy.from_settings(keep=keep),
+        offsite=bool(settings.BACKUP_S3_BUCKET),
     )
     if dry_run:
         return {m.id: reasons.get(m.id, "would be removed") for m in manifests}

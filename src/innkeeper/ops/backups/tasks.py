@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.tasks import task
 
-from innkeeper.core.errors import InvalidInput, NotFound
+from innkeeper.core.errors import BackupFailed, InvalidInput, NotFound
 from innkeeper.jobs.retry import retry_policy
 from innkeeper.jobs.schedule import register_periodic
 from innkeeper.ops.backups import crypto
@@ -31,8 +31,24 @@ logger = logging.getLogger("innkeeper.backups")
 @task(queue_name="default")
 @retry_policy(max_attempts=3)
 def nightly_backup() -> dict[str, Any]:
-    manifest = backup_run(kind="scheduled", actor="scheduler", source="system")
+    manifest = backup_run(kind="scheduled", actor="scheduler", source="system", offsite=False)
+    if settings.BACKUP_S3_BUCKET:
+        offsite_copy.enqueue()  # its own retries: a failed upload never re-takes the backup
     return {"backup": manifest.id, "size": manifest.size}
+
+
+@task(queue_name="default")
+@retry_policy(max_attempts=4)
+def offsite_copy() -> dict[str, Any]:
+    """Upload every backup not yet verified off-site; raise (so the worker retries with
+    backoff, then lists it as failed) while any upload fails."""
+    from innkeeper.ops.backups.offsite import offsite_sync
+
+    results = offsite_sync()
+    failed = [backup_id for backup_id, ok in results.items() if not ok]
+    if failed:
+        raise BackupFailed(f"off-site copy failed for {', '.join(failed)}")
+    return {"uploaded": sorted(results)}
 
 
 @task(queue_name="default")

@@ -51,6 +51,14 @@ class Command(BaseCommand):
         restore = actions.add_parser("restore", help="replace the database with a backup")
         _pick(restore, dates=True)
         restore.add_argument("--key-file", help="age private key file (encrypted backups)")
+        restore.add_argument(
+            "--offsite", action="store_true", help="download the backup from BACKUP_S3_BUCKET first"
+        )
+        actions.add_parser(
+            "sync", help="copy backups not yet off-site to BACKUP_S3_BUCKET; remote retention"
+        )
+        pull = actions.add_parser("pull", help="download an off-site backup into BACKUP_DIR")
+        _pick(pull, dates=False)
         prune = actions.add_parser(
             "prune", help="delete backups no retention tier keeps (BACKUP_KEEP*, README)"
         )
@@ -165,6 +173,10 @@ class Command(BaseCommand):
             raise CommandError(f"'{typed}' is not '{name}': nothing was restored.")
 
     def _restore(self, options: dict[str, Any]) -> None:
+        if options["offsite"]:
+            if options.get("date"):
+                raise CommandError("--offsite takes an ID or --latest, not --date.")
+            self._pull(options)
         manifest = self._chosen(options)
         self._confirmed(options, manifest)
         self.stdout.write(f"Restoring backup {manifest.id}; maintenance mode is on meanwhile...")
@@ -204,3 +216,26 @@ class Command(BaseCommand):
             self.stdout.write(f"{backup_id}  {what}")
         if not options["dry_run"]:
             self.stdout.write(self.style.SUCCESS(f"OK: {len(result)} backup(s) removed."))
+
+    def _sync(self, options: dict[str, Any]) -> None:
+        from innkeeper.ops.backups.offsite import offsite_enabled, offsite_sync
+
+        if not offsite_enabled():
+            raise CommandError("No off-site store: set BACKUP_S3_BUCKET (README 'Backups').")
+        results = run_service(offsite_sync)
+        for backup_id, ok in results.items():
+            self.stdout.write(f"{backup_id}  {'copied and verified' if ok else 'FAILED'}")
+        if not all(results.values()):
+            raise CommandError("Some off-site copies failed (see the log).", returncode=1)
+        self.stdout.write(self.style.SUCCESS(f"OK: {len(results)} backup(s) copied off-site."))
+
+    def _pull(self, options: dict[str, Any]) -> None:
+        from innkeeper.ops.backups.offsite import offsite_enabled, offsite_pull
+
+        if not offsite_enabled():
+            raise CommandError("No off-site store: set BACKUP_S3_BUCKET (README 'Backups').")
+        if not (options["backup_id"] or options["latest"]):
+            raise CommandError("Name a backup: an ID or --latest.")
+        manifest = run_service(lambda: offsite_pull(options["backup_id"]))
+        options["backup_id"] = manifest.id
+        self.stdout.write(f"Downloaded backup {manifest.id} into {data_path(manifest).parent}.")
