@@ -236,6 +236,8 @@ HEALTH_QUEUE_STALL_SECONDS = env.int("HEALTH_QUEUE_STALL_SECONDS", default=300)
 BACKUP_DIR = (PROJECT_DIR / env.str("BACKUP_DIR", default=str(VAR_DIR / "backups"))).resolve()
 BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
 BACKUP_MAX_AGE_HOURS = env.float("BACKUP_MAX_AGE_HOURS", default=26.0)
+# `backup status` exits 1 when no restore drill passed for this long (0: not checked).
+BACKUP_DRILL_MAX_AGE_HOURS = env.float("BACKUP_DRILL_MAX_AGE_HOURS", default=192.0)
 # When the scheduler takes backups and runs restore drills, in BACKUP_TIME_ZONE (empty: the
 # property's): cron expressions or fixed times ("03:15"), several separated by ";"; "off": none
 # (backups are taken elsewhere). README "Backups" has examples.

@@ -70,7 +70,28 @@ def backup_status() -> BackupStatus:
     if last_verified is not None and not last_verified.verified:
         failed = (last_verified.verification or {}).get("problems") or ["unknown"]
         status.problems.append(f"the last restore drill ({last_verified.id}) failed: {failed[0]}")
+    status.problems += _drill_age_problems(manifests, last_verified)
     return status
+
+
+def _drill_age_problems(manifests: list[Manifest], drill: Manifest | None) -> list[str]:
+    """A drill is overdue once BACKUP_DRILL_MAX_AGE_HOURS passed since the last one (or since
+    the oldest backup, when none ran). Not judged where the drill cannot run: encrypted
+    backups on a host without a private key (the drill host reports those)."""
+    limit = settings.BACKUP_DRILL_MAX_AGE_HOURS
+    if limit <= 0 or (manifests[-1].encryption and not settings.BACKUP_PRIVATE_KEY_FILE):
+        return []
+    since = (
+        datetime.fromisoformat(str((drill.verification or {})["verified_at"]))
+        if drill
+        else manifests[0].created
+    )
+    hours = (timezone.now() - since).total_seconds() / 3600
+    if hours <= limit:
+        return []
+    if drill:
+        return [f"the last restore drill ran {hours:.1f} h ago (limit {limit:g} h)"]
+    return [f"no restore drill ran in {hours:.1f} h (limit {limit:g} h)"]
 
 
 def _offsite_problems(manifests: list[Manifest]) -> list[str]:
@@ -104,5 +125,6 @@ def backup_times() -> dict[str, Any]:
         "last_offsite": copied[-1].created if copied else None,
         "last_drill": datetime.fromisoformat(verification["verified_at"]) if drill else None,
         "last_drill_ok": verification.get("ok") if drill else None,
+        "last_drill_backup": drill.id if drill else None,
         "last_drill_seconds": verification.get("duration_seconds") if drill else None,
     }

@@ -143,3 +143,31 @@ def test_retention_tiers_keep_recent_daily_weekly_and_monthly_backups():
     with_age = retention.kept(manifests, now=end, zone=UTC, policy=retention.Policy(0, 30, 0, 0, 0))
     assert len(with_age) == 30 * 6 + 1  # everything from the last 30 days (both ends)
     assert "weekly" in by_reason and "monthly" in by_reason
+
+
+@pytest.mark.django_db(transaction=True)
+def test_status_exits_1_when_the_drill_is_overdue_and_shows_its_duration(
+    settings, backup_dir, make_booking
+):
+    from innkeeper.ops.backups.manifest import write_manifest
+    from innkeeper.ops.backups.services import backup_run
+    from innkeeper.ops.tests.cli import innkeeper
+
+    make_booking()
+    manifest = backup_run(actor="test")
+    assert backup_status().ok  # no drill yet, but the backup is younger than the limit
+    settings.BACKUP_DRILL_MAX_AGE_HOURS = 1e-6
+    assert any("no restore drill ran in" in p for p in backup_status().problems)
+    two_days_ago = (datetime.now(UTC) - timedelta(hours=48)).isoformat()
+    manifest.verification = {"ok": True, "verified_at": two_days_ago, "duration_seconds": 4.2}
+    write_manifest(manifest)
+    settings.BACKUP_DRILL_MAX_AGE_HOURS = 24.0
+    problems = backup_status().problems
+    assert problems == ["the last restore drill ran 48.0 h ago (limit 24 h)"], problems
+    env = {"BACKUP_DIR": str(backup_dir), "BACKUP_HMAC_KEY": settings.BACKUP_HMAC_KEY}
+    late = innkeeper("backup", "status", BACKUP_DRILL_MAX_AGE_HOURS="24", **env)
+    assert late.returncode == 1 and "the last restore drill ran 48.0 h ago" in late.stderr
+    assert f"last restore drill: {manifest.id} at" in late.stdout and "in 4.2 s" in late.stdout
+    fine = innkeeper("backup", "status", "--json", BACKUP_DRILL_MAX_AGE_HOURS="72", **env)
+    assert fine.returncode == 0, fine.stderr
+    assert '"last_drill_seconds": 4.2' in fine.stdout

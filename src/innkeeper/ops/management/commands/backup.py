@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from innkeeper.ops.backups import crypto, engines
 from innkeeper.ops.backups.manifest import Manifest, data_path, find_backup, scan_manifests
-from innkeeper.ops.backups.selectors import backup_status
+from innkeeper.ops.backups.selectors import backup_status, backup_times
 from innkeeper.ops.backups.services import backup_restore, backup_run, backups_prune
 from innkeeper.ops.backups.verify import backup_verify
 from innkeeper.ops.cliutil import operator_name, run_service
@@ -107,20 +107,14 @@ class Command(BaseCommand):
     def _status(self, options: dict[str, Any]) -> None:
         status = backup_status()
         if options["json"]:
-            self._emit(status.as_dict())
+            self._emit({**status.as_dict(), "times": backup_times()})
         elif status.latest is not None:
             latest = status.latest
             self.stdout.write(
                 f"latest backup: {latest.id} ({latest.created_at[:19]} UTC, "
                 f"{status.age_hours:.1f} h old), {_verified_label(latest)}"
             )
-            drill = status.last_verified
-            if drill is not None:
-                verification = drill.verification or {}
-                self.stdout.write(
-                    f"last restore drill: {drill.id} at {verification.get('verified_at', '?')[:19]}"
-                    f" -> {'passed' if drill.verified else 'FAILED'}"
-                )
+            self._status_lines()
         if not status.ok:
             raise CommandError("; ".join(status.problems), returncode=1)
         if not options["json"]:
@@ -239,3 +233,15 @@ class Command(BaseCommand):
         manifest = run_service(lambda: offsite_pull(options["backup_id"]))
         options["backup_id"] = manifest.id
         self.stdout.write(f"Downloaded backup {manifest.id} into {data_path(manifest).parent}.")
+
+    def _status_lines(self) -> None:
+        times = backup_times()
+        if times["last_offsite"] is not None:
+            self.stdout.write(f"last off-site copy: {times['last_offsite']:%Y-%m-%d %H:%M:%S} UTC")
+        if times["last_drill"] is not None:
+            result = "passed" if times["last_drill_ok"] else "FAILED"
+            self.stdout.write(
+                f"last restore drill: {times['last_drill_backup']} at "
+                f"{times['last_drill']:%Y-%m-%d %H:%M:%S} -> {result} "
+                f"in {times['last_drill_seconds']} s"
+            )
