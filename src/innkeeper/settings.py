@@ -257,6 +257,16 @@ BACKUP_S3_ENDPOINT_URL = env.str("BACKUP_S3_ENDPOINT_URL", default="")
 BACKUP_S3_REGION = env.str("BACKUP_S3_REGION", default="")
 BACKUP_S3_ATTEMPTS = env.int("BACKUP_S3_ATTEMPTS", default=3)
 BACKUP_S3_RETRY_SECONDS = env.float("BACKUP_S3_RETRY_SECONDS", default=5.0)
+# PostgreSQL point-in-time recovery with pgBackRest (README "Point-in-time recovery"): the
+# cluster's data directory (empty: no PITR), and where pgBackRest's config and repository go
+# (readable by the cluster's owner, BACKUP_PITR_RUN_AS when innkeeper runs as root).
+BACKUP_PITR_PGDATA = env.str("BACKUP_PITR_PGDATA", default="")
+BACKUP_PITR_CONFIG = env.str("BACKUP_PITR_CONFIG", default="/etc/pgbackrest/innkeeper.conf")
+BACKUP_PITR_REPO = env.str("BACKUP_PITR_REPO", default="/var/lib/pgbackrest")
+BACKUP_PITR_STANZA = env.str("BACKUP_PITR_STANZA", default="innkeeper")
+BACKUP_PITR_RUN_AS = env.str("BACKUP_PITR_RUN_AS", default="")
+BACKUP_PITR_SOCKET_PATH = env.str("BACKUP_PITR_SOCKET_PATH", default="")
+BACKUP_PITR_RETENTION_FULL = env.int("BACKUP_PITR_RETENTION_FULL", default=2)
 # Where pg_dump/pg_restore live; empty: /usr/lib/postgresql/<server major>/bin, then PATH.
 BACKUP_PG_BIN_DIR = env.str("BACKUP_PG_BIN_DIR", default="")
 # Key of the manifests' HMAC; empty: derived from SECRET_KEY. Keep it (or SECRET_KEY) with the

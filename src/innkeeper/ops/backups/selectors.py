@@ -74,6 +74,13 @@ def backup_status() -> BackupStatus:
     return status
 
 
+def wal_archive() -> dict[str, Any] | None:
+    """PostgreSQL's WAL archiving (PITR) as `backup status` shows it; None without PITR."""
+    from innkeeper.ops.backups.pitr import wal_archive_status
+
+    return wal_archive_status()
+
+
 def _drill_age_problems(manifests: list[Manifest], drill: Manifest | None) -> list[str]:
     """A drill is overdue once BACKUP_DRILL_MAX_AGE_HOURS passed since the last one (or since
     the oldest backup, when none ran). Not judged where the drill cannot run: encrypted

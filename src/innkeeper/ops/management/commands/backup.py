@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from innkeeper.core.errors import InvalidInput
 from innkeeper.ops.backups import crypto, engines
 from innkeeper.ops.backups.manifest import Manifest, data_path, find_backup, scan_manifests
-from innkeeper.ops.backups.selectors import backup_status, backup_times
+from innkeeper.ops.backups.schedule import schedule_zone
+from innkeeper.ops.backups.selectors import backup_status, backup_times, wal_archive
 from innkeeper.ops.backups.services import backup_restore, backup_run, backups_prune
 from innkeeper.ops.backups.verify import backup_verify
 from innkeeper.ops.cliutil import operator_name, run_service
@@ -23,6 +26,17 @@ def _pick(parser: CommandParser, *, dates: bool) -> None:
     parser.add_argument("--latest", action="store_true", help="the newest backup")
     if dates:
         parser.add_argument("--date", help="the newest backup of that day (YYYY-MM-DD, UTC)")
+
+
+def parse_target_time(raw: str) -> datetime:
+    """'2026-12-01 14:05' in the property's (schedule's) time zone, or an explicit offset."""
+    try:
+        moment = datetime.fromisoformat(raw.strip())
+    except ValueError as error:
+        raise InvalidInput(
+            f"--to-time wants a time like '2026-12-01 14:05', not '{raw}'."
+        ) from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=schedule_zone())
 
 
 def _verified_label(manifest: Manifest) -> str:
@@ -51,6 +65,15 @@ class Command(BaseCommand):
         restore = actions.add_parser("restore", help="replace the database with a backup")
         _pick(restore, dates=True)
         restore.add_argument("--key-file", help="age private key file (encrypted backups)")
+        restore.add_argument(
+            "--to-time", help="PostgreSQL PITR: the moment to go back to ('2026-12-01 14:05')"
+        )
+        pitr = actions.add_parser("pitr", help="PostgreSQL point-in-time recovery (pgBackRest)")
+        pitr_actions = pitr.add_subparsers(dest="pitr_action", required=True)
+        pitr_actions.add_parser("setup", help="configure pgBackRest + WAL archiving, full backup")
+        pitr_backup = pitr_actions.add_parser("backup", help="take a pgBackRest backup")
+        pitr_backup.add_argument("--type", default="incr", choices=["full", "diff", "incr"])
+        pitr_actions.add_parser("info", help="pgBackRest backups and the restorable window")
         restore.add_argument(
             "--offsite", action="store_true", help="download the backup from BACKUP_S3_BUCKET first"
         )
@@ -106,8 +129,11 @@ class Command(BaseCommand):
 
     def _status(self, options: dict[str, Any]) -> None:
         status = backup_status()
+        wal = wal_archive()
+        if wal and wal["failing"]:
+            status.problems.append(f"WAL archiving is failing (last failure {wal['last_failed']})")
         if options["json"]:
-            self._emit({**status.as_dict(), "times": backup_times()})
+            self._emit({**status.as_dict(), "times": backup_times(), "wal_archive": wal})
         elif status.latest is not None:
             latest = status.latest
             self.stdout.write(
@@ -115,6 +141,11 @@ class Command(BaseCommand):
                 f"{status.age_hours:.1f} h old), {_verified_label(latest)}"
             )
             self._status_lines()
+            if wal:
+                self.stdout.write(
+                    f"WAL archive: last segment archived {wal['lag_seconds']} s ago, "
+                    f"{wal['failed_count']} failure(s)"
+                )
         if not status.ok:
             raise CommandError("; ".join(status.problems), returncode=1)
         if not options["json"]:
@@ -167,6 +198,9 @@ class Command(BaseCommand):
             raise CommandError(f"'{typed}' is not '{name}': nothing was restored.")
 
     def _restore(self, options: dict[str, Any]) -> None:
+        if options["to_time"]:
+            self._restore_to_time(options)
+            return
         if options["offsite"]:
             if options.get("date"):
                 raise CommandError("--offsite takes an ID or --latest, not --date.")
@@ -245,3 +279,40 @@ class Command(BaseCommand):
                 f"{times['last_drill']:%Y-%m-%d %H:%M:%S} -> {result} "
                 f"in {times['last_drill_seconds']} s"
             )
+
+    def _pitr(self, options: dict[str, Any]) -> None:
+        from innkeeper.ops.backups import pitr
+
+        action = options["pitr_action"]
+        if action == "setup":
+            result = run_service(pitr.pitr_setup)
+            self.stdout.write(f"pgBackRest configured ({result['config']}); WAL archiving on.")
+        elif action == "backup":
+            result = {"info": run_service(lambda: pitr.pitr_backup(options["type"]))}
+        else:
+            result = {"info": run_service(pitr.pitr_info)}
+        info = result["info"]
+        self.stdout.write(
+            f"stanza: {info['status']}; {info['backups']} backup(s); restorable from "
+            f"{info['oldest_restorable']} (unix time) to now."
+        )
+
+    def _restore_to_time(self, options: dict[str, Any]) -> None:
+        from innkeeper.ops.backups import pitr
+
+        target = run_service(lambda: parse_target_time(options["to_time"]))
+        name = engines.database_name()
+        if options["confirm"] != name and not options["yes"]:
+            raise CommandError(
+                f"Point-in-time restore REPLACES the whole cluster of {name}: "
+                f"pass --confirm {name}."
+            )
+        self.stdout.write(f"Restoring the cluster to {target.isoformat()} (restarts PostgreSQL)")
+        self.stdout.flush()
+        report = run_service(lambda: pitr.pitr_restore(target=target))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"OK: restored to {report.target.isoformat()} in {report.seconds} s; "
+                "run `innkeeper bookings verify`."
+            )
+        )
