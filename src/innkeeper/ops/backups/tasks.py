@@ -83,6 +83,8 @@ def register_backup_jobs() -> None:
     drills = parse_schedule(
         str(settings.BACKUP_DRILL_SCHEDULE), default=DEFAULT_DRILL, name="BACKUP_DRILL_SCHEDULE"
     )
+    if not backups:  # "off": backups are taken elsewhere, and so are their drills
+        drills = []
     # A backup only reads, so it runs in read-only mode too. The drill restores into a
     # scratch database the server must create: it waits, like the jobs that write.
     zone = settings.BACKUP_TIME_ZONE or "property time zone"
