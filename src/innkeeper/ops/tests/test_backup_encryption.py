@@ -97,3 +97,19 @@ def test_encrypted_backups_verify_restore_and_key_rotation(
     assert Booking.objects.get(pk=booking.pk).reference == booking.reference
     safety = sorted(backup_dir.glob("*.age"))[-1]  # the safety backup is encrypted too
     assert safety.name not in (before.file, after.file)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_scheduled_drill_skips_encrypted_backups_without_a_key(
+    settings, backup_dir, tmp_path, caplog, make_booking
+):
+    from innkeeper.ops.backups.crypto import keygen as make_key
+    from innkeeper.ops.backups.tasks import restore_drill
+
+    settings.BACKUP_PUBLIC_KEYS = [make_key(tmp_path / "drill.key")]
+    settings.BACKUP_PRIVATE_KEY_FILE = ""
+    make_booking()
+    manifest = backup_run(actor="test")
+    result = restore_drill.call()
+    assert result == {"backup": manifest.id, "ok": None, "skipped": "no BACKUP_PRIVATE_KEY_FILE"}
+    assert f"backup {manifest.id} is encrypted and no private key is set" in caplog.text
