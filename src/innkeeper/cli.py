@@ -7,6 +7,9 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> None:
+    # Everything innkeeper creates (SQLite database and WAL, backups, mail spool, var/) is
+    # private to its user: 0600 files, 0700 folders.
+    os.umask(0o077)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "innkeeper.settings")
     from django.core.management import execute_from_command_line
 

@@ -18,7 +18,7 @@ from django.utils.csp import CSP
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("INNKEEPER_VAR_DIR", PROJECT_DIR / "var")).resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # database, keys, mail: private
 
 env = environ.Env()
 environ.Env.read_env(PROJECT_DIR / ".env", overwrite=False)
@@ -271,10 +271,47 @@ HEALTH_QUEUE_STALL_SECONDS = env.int("HEALTH_QUEUE_STALL_SECONDS", default=300)
 BACKUP_DIR = (PROJECT_DIR / env.str("BACKUP_DIR", default=str(VAR_DIR / "backups"))).resolve()
 BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
 BACKUP_MAX_AGE_HOURS = env.float("BACKUP_MAX_AGE_HOURS", default=26.0)
-# false: no nightly backup / daily drill in the scheduler (backups are taken elsewhere).
-BACKUP_SCHEDULE = env.bool("BACKUP_SCHEDULE", default=True)
+# `backup status` exits 1 when no restore drill passed for this long (0: not checked).
+BACKUP_DRILL_MAX_AGE_HOURS = env.float("BACKUP_DRILL_MAX_AGE_HOURS", default=192.0)
+# When the scheduler takes backups and runs restore drills, in BACKUP_TIME_ZONE (empty: the
+# property's): cron expressions or fixed times ("03:15"), several separated by ";"; "off": none
+# (backups are taken elsewhere). README "Backups" has examples.
+BACKUP_SCHEDULE = env.str("BACKUP_SCHEDULE", default="0 */4 * * *")
+BACKUP_DRILL_SCHEDULE = env.str("BACKUP_DRILL_SCHEDULE", default="30 4 * * *")
+BACKUP_TIME_ZONE = env.str("BACKUP_TIME_ZONE", default="")
+# Retention tiers besides BACKUP_KEEP (newest N): all younger than BACKUP_KEEP_DAYS (0: off),
+# and the newest backup of each of the last N days, ISO weeks and months.
+BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=0)
+BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
+BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
+BACKUP_KEEP_MONTHLY = env.int("BACKUP_KEEP_MONTHLY", default=6)
+# Off-site copies (S3-compatible; credentials from the usual AWS_* variables): empty: none.
+BACKUP_S3_BUCKET = env.str("BACKUP_S3_BUCKET", default="")
+BACKUP_S3_PREFIX = env.str("BACKUP_S3_PREFIX", default="innkeeper/")
+BACKUP_S3_ENDPOINT_URL = env.str("BACKUP_S3_ENDPOINT_URL", default="")
+BACKUP_S3_REGION = env.str("BACKUP_S3_REGION", default="")
+BACKUP_S3_ATTEMPTS = env.int("BACKUP_S3_ATTEMPTS", default=3)
+BACKUP_S3_RETRY_SECONDS = env.float("BACKUP_S3_RETRY_SECONDS", default=5.0)
+# PostgreSQL point-in-time recovery with pgBackRest (README "Point-in-time recovery"): the
+# cluster's data directory (empty: no PITR), and where pgBackRest's config and repository go
+# (readable by the cluster's owner, BACKUP_PITR_RUN_AS when innkeeper runs as root).
+BACKUP_PITR_PGDATA = env.str("BACKUP_PITR_PGDATA", default="")
+BACKUP_PITR_CONFIG = env.str("BACKUP_PITR_CONFIG", default="/etc/pgbackrest/innkeeper.conf")
+BACKUP_PITR_REPO = env.str("BACKUP_PITR_REPO", default="/var/lib/pgbackrest")
+BACKUP_PITR_STANZA = env.str("BACKUP_PITR_STANZA", default="innkeeper")
+BACKUP_PITR_RUN_AS = env.str("BACKUP_PITR_RUN_AS", default="")
+BACKUP_PITR_SOCKET_PATH = env.str("BACKUP_PITR_SOCKET_PATH", default="")
+BACKUP_PITR_RETENTION_FULL = env.int("BACKUP_PITR_RETENTION_FULL", default=2)
 # Where pg_dump/pg_restore live; empty: /usr/lib/postgresql/<server major>/bin, then PATH.
 BACKUP_PG_BIN_DIR = env.str("BACKUP_PG_BIN_DIR", default="")
+# Key of the manifests' HMAC; empty: derived from SECRET_KEY. Keep it (or SECRET_KEY) with the
+# backup private key, off this machine: restoring on a new machine needs it.
+BACKUP_HMAC_KEY = env.str("BACKUP_HMAC_KEY", default="")
+# age public keys (age1..., comma-separated) every new backup is encrypted to; empty: backups
+# are not encrypted. `innkeeper backup keygen --out FILE` makes a pair.
+BACKUP_PUBLIC_KEYS = env.list("BACKUP_PUBLIC_KEYS", default=[])
+# A private key file for scheduled drills, set only on a drill host (never on the web host).
+BACKUP_PRIVATE_KEY_FILE = env.str("BACKUP_PRIVATE_KEY_FILE", default="")
 # How many reverse proxies in front append to X-Forwarded-For (0: use REMOTE_ADDR only).
 # BEHIND_PROXY=true means one load balancer in front unless TRUSTED_PROXIES says otherwise.
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=1 if env.bool("BEHIND_PROXY", False) else 0)

@@ -17,6 +17,7 @@ frozen (enqueued just before the switch) skips it and hands it back to the sched
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,6 +40,10 @@ class PeriodicJob:
     every: timedelta
     kwargs: dict[str, Any] = field(default_factory=dict)
     writes: bool = True
+    # For wall-clock schedules (cron): the latest planned run time <= now. The job is due
+    # when it has not run since then; `every` is then only shown, not used.
+    last_planned: Callable[[datetime], datetime] | None = None
+    plan: str = ""  # how the schedule is shown when it is not "every <interval>"
 
 
 PERIODIC_JOBS: dict[str, PeriodicJob] = {}
@@ -51,11 +56,19 @@ def register_periodic(
     every: timedelta,
     kwargs: dict[str, Any] | None = None,
     writes: bool = True,
+    last_planned: Callable[[datetime], datetime] | None = None,
+    plan: str = "",
 ) -> None:
     """`writes=False` only for jobs that never write to the database (they run in read-only
     mode); anything else is paused while writes are frozen."""
     PERIODIC_JOBS[name] = PeriodicJob(
-        name=name, task=task, every=every, kwargs=kwargs or {}, writes=writes
+        name=name,
+        task=task,
+        every=every,
+        kwargs=kwargs or {},
+        writes=writes,
+        last_planned=last_planned,
+        plan=plan,
     )
 
 
@@ -75,7 +88,10 @@ def schedule_release(job: PeriodicJob) -> None:
 def _claim(job: PeriodicJob, *, now: datetime, owner: str) -> bool:
     """True if this caller won the job's current interval (at most one caller does)."""
     ScheduleEntry.objects.get_or_create(name=job.name)
-    due = Q(last_run_at__isnull=True) | Q(last_run_at__lte=now - job.every)
+    if job.last_planned is not None:
+        due = Q(last_run_at__isnull=True) | Q(last_run_at__lt=job.last_planned(now))
+    else:
+        due = Q(last_run_at__isnull=True) | Q(last_run_at__lte=now - job.every)
     won = ScheduleEntry.objects.filter(due, name=job.name).update(
         last_run_at=now, last_run_by=owner[:200]
     )

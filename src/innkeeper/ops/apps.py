@@ -29,12 +29,9 @@ class OpsConfig(AppConfig):
         self._register_backups()
 
     def _register_backups(self) -> None:
-        from django.conf import settings
-
         from innkeeper.ops.backups.health import check_backups
         from innkeeper.ops.backups.tasks import register_backup_jobs
         from innkeeper.ops.health import register_check
 
         register_check("backups", check_backups, full_only=True)
-        if settings.BACKUP_SCHEDULE:
-            register_backup_jobs()
+        register_backup_jobs()  # per BACKUP_SCHEDULE; "off" registers nothing

@@ -64,12 +64,13 @@ def test_writing_jobs_wait_while_frozen_and_run_after(schedule, caplog, how):
     assert DBTaskResult.objects.filter(task_path=expire_pending_bookings.module_path).count() == 1
 
 
-def test_the_builtin_writing_jobs_are_marked(monkeypatch):
+def test_the_builtin_writing_jobs_are_marked(monkeypatch, settings):
+    settings.BACKUP_SCHEDULE = "on"  # the suite turns it off for child servers
     monkeypatch.setattr("innkeeper.jobs.schedule.PERIODIC_JOBS", dict(PERIODIC_JOBS))
     from innkeeper.jobs import schedule
     from innkeeper.ops.backups.tasks import register_backup_jobs
 
-    register_backup_jobs()  # registered in OpsConfig.ready() unless BACKUP_SCHEDULE=false
+    register_backup_jobs()  # registered in OpsConfig.ready() unless BACKUP_SCHEDULE=off
     writes = {name: job.writes for name, job in schedule.PERIODIC_JOBS.items()}
     for name in (
         "bookings.expire_pending",

@@ -65,6 +65,17 @@ def _sqlite_live_path() -> str:
     return str(connections["default"].settings_dict["NAME"])
 
 
+def _drop_excluded_data(snapshot: sqlite3.Connection) -> None:
+    """Empty the excluded tables in the copy; secure_delete + VACUUM leave no old pages."""
+    present = set(facts.table_names(snapshot.cursor(), "sqlite"))
+    snapshot.execute("PRAGMA secure_delete = ON")
+    for table in facts.EXCLUDED_DATA:
+        if table in present:
+            snapshot.execute(f'DELETE FROM "{table}"')  # noqa: S608 - a module constant
+    snapshot.commit()
+    snapshot.execute("VACUUM")
+
+
 def sqlite_dump(target: Path) -> Dump:
     """Copy with the online backup API (consistent while others write), then gzip."""
     with tempfile.TemporaryDirectory(dir=target.parent) as work:
@@ -73,6 +84,7 @@ def sqlite_dump(target: Path) -> Dump:
         snapshot = sqlite3.connect(copy_path)
         try:
             live.backup(snapshot)
+            _drop_excluded_data(snapshot)
             cursor = snapshot.cursor()
             dump = Dump(
                 file=target,

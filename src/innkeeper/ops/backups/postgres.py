@@ -108,7 +108,7 @@ def pg_dump(target: Path) -> Dump:
         dump = Dump(
             file=target,
             tool=version,
-            row_counts=facts.row_counts(cursor, "postgresql"),
+            row_counts=facts.row_counts(cursor, "postgresql", excluded=facts.EXCLUDED_DATA),
             migrations=facts.migration_state(cursor, "postgresql"),
         )
         snapshot = str(row[0]) if row else ""
@@ -117,6 +117,7 @@ def pg_dump(target: Path) -> Dump:
                 path,
                 "--format=custom",
                 f"--snapshot={snapshot}",
+                *(f"--exclude-table-data={table}" for table in facts.EXCLUDED_DATA),
                 "--file",
                 str(target),
                 "--dbname",

@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connections
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from innkeeper.core.audit import audit_log
 from innkeeper.core.errors import BackupFailed, InvalidInput
-from innkeeper.ops.backups import engines
+from innkeeper.ops.backups import crypto, engines, retention
 from innkeeper.ops.backups.manifest import (
+    FILE_MODE,
     Manifest,
     all_manifests,
-    backup_dir,
     data_path,
+    ensure_backup_dir,
     manifest_path,
     new_backup_id,
     sha256_of,
     write_manifest,
 )
+from innkeeper.ops.backups.schedule import schedule_zone
 from innkeeper.ops.backups.verify import checksum_problem, integrity_check
 
 logger = logging.getLogger("innkeeper.backups")
@@ -43,18 +49,33 @@ def _audit(
 
 
 def backup_run(
-    *, kind: str = "manual", actor: str = "system", source: str = "system", prune: bool = True
+    *,
+    kind: str = "manual",
+    actor: str = "system",
+    source: str = "system",
+    prune: bool = True,
+    offsite: bool = True,
 ) -> Manifest:
-    """Dump the database into BACKUP_DIR with its manifest; then prune old backups."""
-    folder = backup_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    """Dump the database into BACKUP_DIR with its manifest; copy it off-site (when
+    configured and `offsite`); then prune old backups."""
+    folder = ensure_backup_dir()
     now = timezone.now()
     backup_id = new_backup_id(now)
     target = folder / f"{backup_id}{engines.file_suffix()}"
     partial = target.with_name(target.name + ".partial")
     try:
+        # Created 0600 before the dump writes into it: never readable by others, not even
+        # for the seconds a dump takes (pg_dump and gzip keep an existing file's mode).
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE))
+        partial.chmod(FILE_MODE)
         dump = engines.dump(partial)
-        partial.rename(target)
+        keys = crypto.recipients()
+        if keys:
+            plain_sha256 = sha256_of(partial)
+            target = target.with_name(target.name + crypto.ENCRYPTED_SUFFIX)
+            crypto.encrypt(partial, target, keys)
+        else:
+            partial.rename(target)
     finally:
         partial.unlink(missing_ok=True)
     manifest = Manifest(
@@ -69,30 +90,45 @@ def backup_run(
         migrations=dump.migrations,
         row_counts=dump.row_counts,
         tool=dump.tool,
+        encryption={"format": crypto.FORMAT, "recipients": keys} if keys else None,
+        plain_sha256=plain_sha256 if keys else "",
     )
     write_manifest(manifest)
     details = {"file": target.name, "size": manifest.size, "kind": kind}
     _audit("backup.created", actor=actor, source=source, target=backup_id, details=details)
     logger.info("backup %s written: %s (%d bytes)", backup_id, target, manifest.size)
+    if offsite and kind != "pre-restore" and settings.BACKUP_S3_BUCKET:
+        from innkeeper.ops.backups.offsite import offsite_sync, offsite_upload
+
+        # This one, then any earlier upload that failed; a failure is alerted, not raised
+        # (the local backup is good and is kept until a copy is verified off-site).
+        if offsite_upload(manifest):
+            offsite_sync()
     if prune:
-        backups_prune(keep=settings.BACKUP_KEEP)
+        backups_prune()
     return manifest
 
 
-def backups_prune(*, keep: int) -> list[str]:
-    """Delete all but the newest `keep` backups; the newest verified one is always kept."""
+def backups_prune(*, keep: int | None = None, dry_run: bool = False) -> dict[str, str]:
+    """Delete the backups no retention tier keeps (retention.py); returns {id: "removed"} or,
+    for a dry run, {id: why it is kept or "would be removed"} for every backup."""
     manifests = all_manifests()
-    verified = [m for m in manifests if m.verified]
-    protected = {m.id for m in manifests[-keep:]} if keep > 0 else set()
-    if verified:
-        protected.add(verified[-1].id)
-    removed = []
+    reasons = retention.kept(
+        manifests,
+        now=timezone.now(),
+        zone=schedule_zone(),
+        policy=retention.Policy.from_settings(keep=keep),
+        offsite=bool(settings.BACKUP_S3_BUCKET),
+    )
+    if dry_run:
+        return {m.id: reasons.get(m.id, "would be removed") for m in manifests}
+    removed = {}
     for manifest in manifests:
-        if manifest.id in protected:
+        if manifest.id in reasons:
             continue
         data_path(manifest).unlink(missing_ok=True)
         manifest_path(manifest.id).unlink(missing_ok=True)
-        removed.append(manifest.id)
+        removed[manifest.id] = "removed"
     if removed:
         logger.info("pruned %d old backup(s): %s", len(removed), ", ".join(removed))
     return removed
@@ -101,9 +137,10 @@ def backups_prune(*, keep: int) -> list[str]:
 @dataclass
 class RestoreReport:
     backup: Manifest
-    safety_backup: str
+    safety_backup: str | None  # None: the database was empty, there was nothing to keep
     problems: list[str] = field(default_factory=list)
     mode_after: str = "normal"
+    migrated: bool = False  # migrations newer than the backup were applied after it
 
 
 def _check_restorable(manifest: Manifest) -> None:
@@ -117,30 +154,65 @@ def _check_restorable(manifest: Manifest) -> None:
         raise BackupFailed(f"Not restoring backup {manifest.id}: {problem}.")
 
 
-def backup_restore(*, manifest: Manifest, actor: str, source: str = "cli") -> RestoreReport:
-    """Replace the live database with a backup, in maintenance mode, after a safety backup.
+def _live_tables() -> set[str]:
+    with connections["default"].cursor() as cursor:
+        return set(connections["default"].introspection.table_names(cursor))
 
-    The site mode (maintenance/read-only) in force before is put back afterwards: the
-    restored ops table holds whatever mode was on when the backup was taken."""
-    from innkeeper.ops.maintenance import (
-        maintenance_enable,
-        mode_of,
-        site_mode_put_back,
-        site_mode_row,
-    )
 
-    _check_restorable(manifest)
+def _migrate() -> bool:
+    """Apply pending migrations (a backup older than the code, or a half-set-up database)."""
+    executor = MigrationExecutor(connections["default"])
+    if not executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return False
+    call_command("migrate", interactive=False, verbosity=0)
+    return True
+
+
+def _restore_over_live(
+    manifest: Manifest, plain: Path, *, actor: str, source: str
+) -> tuple[str, bool]:
+    """Replace a live database: maintenance mode and a safety backup first, the site mode
+    in force before put back afterwards (the restored table holds the backup's own)."""
+    from innkeeper.ops.maintenance import maintenance_enable, site_mode_put_back, site_mode_row
+
     before = site_mode_row()
     maintenance_enable(actor=actor, source=source, message=RESTORE_MESSAGE, retry_after=120)
     try:
         safety = backup_run(kind="pre-restore", actor=actor, source=source, prune=False)
         logger.warning("restoring backup %s (safety backup %s)", manifest.id, safety.id)
-        engines.restore_live(data_path(manifest))
+        engines.restore_live(plain)
     finally:
         connections.close_all()
+        migrated = _migrate()
         site_mode_put_back(previous=before, actor=actor, source=source)
+    return safety.id, migrated
+
+
+def backup_restore(
+    *, manifest: Manifest, actor: str, source: str = "cli", key_file: Path | None = None
+) -> RestoreReport:
+    """Replace the live database with a backup, or fill an empty one (a new machine: no
+    safety backup, nothing served yet); migrations newer than the backup are applied."""
+    from innkeeper.ops.maintenance import mode_of, site_mode_row
+
+    _check_restorable(manifest)
+    tables = _live_tables()
+    safety: str | None = None
+    # Decrypted (and its checksum checked) before anything on the live side changes.
+    with crypto.plaintext(manifest, key_file) as plain:
+        if not tables:
+            logger.warning("restoring backup %s into an empty database", manifest.id)
+            engines.restore_live(plain)
+            connections.close_all()
+            migrated = _migrate()
+        else:
+            if "ops_sitemode" not in tables:  # half set up: migrate so maintenance mode works
+                _migrate()
+            safety, migrated = _restore_over_live(manifest, plain, actor=actor, source=source)
     report = integrity_check("default")
-    result = RestoreReport(manifest, safety.id, report.problems, mode_of(site_mode_row()))
+    result = RestoreReport(
+        manifest, safety, report.problems, mode_of(site_mode_row()), migrated=migrated
+    )
     audit_log(
         "backup.restored",
         actor_label=actor,
@@ -148,7 +220,8 @@ def backup_restore(*, manifest: Manifest, actor: str, source: str = "cli") -> Re
         source=source,
         details={
             "created_at": manifest.created_at,
-            "safety_backup": safety.id,
+            "safety_backup": safety,
+            "into_empty_database": not tables,
             "integrity": report.as_dict(),
         },
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -13,7 +14,7 @@ from django.db import DatabaseError, connections
 from django.utils import timezone
 
 from innkeeper.core.errors import BackupFailed
-from innkeeper.ops.backups import engines, facts
+from innkeeper.ops.backups import crypto, engines, facts
 from innkeeper.ops.backups.manifest import Manifest, data_path, sha256_of, write_manifest
 
 logger = logging.getLogger("innkeeper.backups")
@@ -68,8 +69,13 @@ def checksum_problem(manifest: Manifest) -> str | None:
     return None
 
 
-def _drill(manifest: Manifest, checks: dict[str, Any]) -> list[str]:
-    with engines.scratch(data_path(manifest), manifest.engine) as alias:
+def _drill(manifest: Manifest, checks: dict[str, Any], key_file: Path | None) -> list[str]:
+    with (
+        crypto.plaintext(manifest, key_file) as plain,
+        engines.scratch(plain, manifest.engine) as alias,
+    ):
+        if manifest.encryption:
+            checks["decrypt"] = "ok"
         checks["restore"] = "ok"
         with connections[alias].cursor() as cursor:
             counts = facts.row_counts(cursor, manifest.engine)
@@ -81,7 +87,7 @@ def _drill(manifest: Manifest, checks: dict[str, Any]) -> list[str]:
         return [*differences, *report.problems]
 
 
-def backup_verify(*, manifest: Manifest) -> dict[str, Any]:
+def backup_verify(*, manifest: Manifest, key_file: Path | None = None) -> dict[str, Any]:
     """Run the drill on one backup; the result is saved in its manifest and returned."""
     started = time.monotonic()
     checks: dict[str, Any] = {}
@@ -90,7 +96,7 @@ def backup_verify(*, manifest: Manifest) -> dict[str, Any]:
     problems = [problem] if problem else []
     if not problems:
         try:
-            problems = _drill(manifest, checks)
+            problems = _drill(manifest, checks, key_file)
         except BackupFailed as error:
             checks.setdefault("restore", "failed")
             problems = [error.detail]

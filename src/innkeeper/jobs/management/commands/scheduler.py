@@ -39,7 +39,9 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
-        names = ", ".join(f"{j.name} every {j.every}" for j in PERIODIC_JOBS.values())
+        names = ", ".join(
+            f"{j.name} {j.plan or f'every {j.every}'}" for j in PERIODIC_JOBS.values()
+        )
         self.stdout.write(f"scheduler {owner}: {names}")
         self.stdout.flush()
         parent = options["parent_pid"]

@@ -1,0 +1,244 @@
+"""Off-site copies in S3-compatible storage (BACKUP_S3_BUCKET): each backup is uploaded after
+its local checksum and HMAC are checked, S3's SHA-256 of what it stored is compared with ours,
+the signed manifest goes beside it, and the result is recorded in the local manifest. A local
+backup whose off-site copy is not verified is never pruned (retention.py).
+
+Bucket versioning is switched on where the store allows it, so an overwritten or deleted
+object keeps its older versions (expire them with a lifecycle rule, RUNBOOK)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
+from django.utils import timezone
+
+from innkeeper.core.errors import BackupFailed, NotFound
+from innkeeper.ops.backups import retention
+from innkeeper.ops.backups.manifest import (
+    FILE_MODE,
+    Manifest,
+    all_manifests,
+    data_path,
+    ensure_backup_dir,
+    file_name_problem,
+    manifest_path,
+    read_manifest,
+    sha256_of,
+    write_manifest,
+)
+from innkeeper.ops.backups.verify import checksum_problem
+
+logger = logging.getLogger("innkeeper.backups")
+S3Errors = (BotoCoreError, ClientError, OSError)
+
+
+def offsite_enabled() -> bool:
+    return bool(settings.BACKUP_S3_BUCKET)
+
+
+def _client() -> Any:
+    return boto3.client(
+        "s3",
+        endpoint_url=settings.BACKUP_S3_ENDPOINT_URL or None,
+        region_name=settings.BACKUP_S3_REGION or None,
+        config=Config(connect_timeout=5, read_timeout=120, retries={"max_attempts": 2}),
+    )
+
+
+def _key(name: str) -> str:
+    return f"{settings.BACKUP_S3_PREFIX}{name}"
+
+
+def _b64(hexdigest: str) -> str:
+    return base64.b64encode(bytes.fromhex(hexdigest)).decode()
+
+
+def ensure_versioning(client: Any) -> str:
+    """Switch bucket versioning on; returns the status (or why it could not be set)."""
+    bucket = settings.BACKUP_S3_BUCKET
+    try:
+        status = client.get_bucket_versioning(Bucket=bucket).get("Status", "")
+        if status != "Enabled":
+            client.put_bucket_versioning(
+                Bucket=bucket, VersioningConfiguration={"Status": "Enabled"}
+            )
+        return "Enabled"
+    except ClientError as error:  # some S3-compatible stores have no versioning
+        logger.warning("bucket %s: versioning not available: %s", bucket, error)
+        return f"unavailable ({error.response.get('Error', {}).get('Code', '?')})"
+
+
+def _remote_sha256(client: Any, key: str) -> str:
+    """S3's SHA-256 of the stored object (base64), or ours of a download when it has none."""
+    head = client.head_object(Bucket=settings.BACKUP_S3_BUCKET, Key=key, ChecksumMode="ENABLED")
+    if head.get("ChecksumSHA256"):
+        return str(head["ChecksumSHA256"])
+    digest = hashlib.sha256()
+    body = client.get_object(Bucket=settings.BACKUP_S3_BUCKET, Key=key)["Body"]
+    for chunk in iter(lambda: body.read(1024 * 1024), b""):
+        digest.update(chunk)
+    return base64.b64encode(digest.digest()).decode()
+
+
+def _upload_once(client: Any, manifest: Manifest) -> dict[str, Any]:
+    bucket, key = settings.BACKUP_S3_BUCKET, _key(manifest.file)
+    versioning = ensure_versioning(client)
+    with data_path(manifest).open("rb") as body:
+        put = client.put_object(
+            Bucket=bucket,
+            Key=key,
+            Body=body,
+            ChecksumAlgorithm="SHA256",
+            ChecksumSHA256=_b64(manifest.sha256),  # S3 refuses the upload if bytes differ
+        )
+    remote = _remote_sha256(client, key)
+    if remote != _b64(manifest.sha256):
+        raise BackupFailed(f"off-site copy of {manifest.file} has another checksum ({remote})")
+    manifest_key = _key(f"{manifest.id}.json")
+    signed = manifest_path(manifest.id).read_bytes()
+    client.put_object(Bucket=bucket, Key=manifest_key, Body=signed)
+    return {
+        "verified": True,
+        "bucket": bucket,
+        "key": key,
+        "version_id": put.get("VersionId"),
+        "versioning": versioning,
+        "uploaded_at": timezone.now().isoformat(),
+    }
+
+
+def offsite_upload(manifest: Manifest) -> bool:
+    """Upload one backup (BACKUP_S3_ATTEMPTS tries with backoff); the outcome is written into
+    its manifest. A final failure is logged as an ALERT and shown by `backup status`."""
+    problem = checksum_problem(manifest)
+    if problem or manifest.verified is False:
+        raise BackupFailed(f"Not uploading backup {manifest.id}: {problem or 'its drill failed'}.")
+    client = _client()
+    attempts = max(1, settings.BACKUP_S3_ATTEMPTS)
+    error: Exception | None = None
+    for attempt in range(1, attempts + 1):
+        try:
+            manifest.offsite = _upload_once(client, manifest)
+            write_manifest(manifest)
+            logger.info("backup %s copied off-site to %s", manifest.id, manifest.offsite["key"])
+            return True
+        except (*S3Errors, BackupFailed) as failure:
+            error = failure
+            if attempt < attempts:
+                time.sleep(settings.BACKUP_S3_RETRY_SECONDS * 2 ** (attempt - 1))
+    manifest.offsite = {
+        "verified": False,
+        "error": f"{type(error).__name__}: {error}",
+        "attempts": attempts,
+        "failed_at": timezone.now().isoformat(),
+    }
+    write_manifest(manifest)
+    logger.error(
+        "ALERT: off-site copy of backup %s failed after %d attempt(s): %s",
+        manifest.id,
+        attempts,
+        error,
+    )
+    return False
+
+
+def offsite_sync() -> dict[str, bool]:
+    """Upload every local backup not yet verified off-site (earlier failures are retried);
+    then apply retention to the remote copies. {backup id: uploaded}."""
+    pending = [m for m in all_manifests() if not (m.offsite or {}).get("verified")]
+    results = {m.id: offsite_upload(m) for m in pending}
+    if all(results.values()):
+        offsite_prune()
+    return results
+
+
+def _remote_manifests(client: Any) -> list[Manifest]:
+    """The trusted manifests in the bucket (name, paths and HMAC checked as for local ones)."""
+    bucket, prefix = settings.BACKUP_S3_BUCKET, settings.BACKUP_S3_PREFIX
+    found: list[Manifest] = []
+    pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+    with tempfile.TemporaryDirectory(prefix="innkeeper-offsite-") as work:
+        for page in pages:
+            for item in page.get("Contents", []):
+                name = str(item["Key"]).removeprefix(prefix)
+                if "/" in name or not name.endswith(".json"):
+                    continue
+                local = Path(work) / name
+                client.download_file(bucket, item["Key"], str(local))
+                parsed = read_manifest(local)
+                if isinstance(parsed, Manifest):
+                    found.append(parsed)
+                else:
+                    logger.warning("off-site manifest %s refused: %s", name, parsed.reason)
+    return sorted(found, key=lambda m: (m.created_at, m.id))
+
+
+def offsite_prune() -> list[str]:
+    """Delete remote backups no retention tier keeps (same tiers as local ones)."""
+    from innkeeper.ops.backups.schedule import schedule_zone
+
+    client = _client()
+    remote = _remote_manifests(client)
+    policy = retention.Policy.from_settings()
+    kept = retention.kept(remote, now=timezone.now(), zone=schedule_zone(), policy=policy)
+    removed = []
+    for manifest in remote:
+        if manifest.id in kept or file_name_problem(manifest.id, manifest.file):
+            continue
+        for name in (manifest.file, f"{manifest.id}.json"):
+            client.delete_object(Bucket=settings.BACKUP_S3_BUCKET, Key=_key(name))
+        removed.append(manifest.id)
+    if removed:
+        logger.info("pruned %d off-site backup(s): %s", len(removed), ", ".join(removed))
+    return removed
+
+
+def offsite_pull(backup_id: str | None = None) -> Manifest:
+    """Download one backup (by id, else the newest that is not a safety copy) into BACKUP_DIR:
+    the manifest's HMAC and the file's checksum are checked before it is used."""
+    client = _client()
+    try:
+        remote = _remote_manifests(client)
+    except S3Errors as error:
+        raise BackupFailed(f"Cannot list the off-site backups: {error}") from error
+    chosen = (
+        [m for m in remote if m.id == backup_id]
+        if backup_id
+        else [m for m in remote if m.kind != "pre-restore"]
+    )
+    if not chosen:
+        raise NotFound(
+            f"No off-site backup {backup_id or 'at all'} in {settings.BACKUP_S3_BUCKET}."
+        )
+    manifest = chosen[-1]
+    target = data_path(manifest)
+    ensure_backup_dir()
+    partial = target.with_name(target.name + ".partial")
+    try:
+        client.download_file(settings.BACKUP_S3_BUCKET, _key(manifest.file), str(partial))
+        partial.chmod(FILE_MODE)
+        if sha256_of(partial) != manifest.sha256:
+            raise BackupFailed(f"The off-site copy of {manifest.file} has another checksum.")
+        partial.rename(target)
+    except S3Errors as error:
+        raise BackupFailed(f"Downloading backup {manifest.id} failed: {error}") from error
+    finally:
+        partial.unlink(missing_ok=True)
+    manifest.offsite = {
+        "verified": True,
+        "bucket": settings.BACKUP_S3_BUCKET,
+        "key": _key(manifest.file),
+        "pulled_at": timezone.now().isoformat(),
+    }
+    write_manifest(manifest)
+    return manifest
