@@ -258,3 +258,18 @@ def test_caddy_sites_validate(caddyfile):
     result = run(caddy, "validate", "--adapter", "caddyfile", "--config", str(path))
     assert result.returncode == 0, result.stderr[-2000:]
     assert "header_up -SCRIPT_NAME" in path.read_text()
+
+
+# --- version ----------------------------------------------------------------------------------
+
+
+def test_version_is_the_same_in_pyproject_changelog_and_image_tags(production):
+    import tomllib
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    first = re.search(r"^## (\S+)", changelog, flags=re.MULTILINE)
+    assert first and first.group(1) == version
+    for kustomization in (K8S / "base", K8S / "overlays" / "production"):
+        text = (kustomization / "kustomization.yaml").read_text()
+        assert f'newTag: "{version}"' in text, kustomization
