@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
 .PHONY: help run test test-sqlite test-postgres lint typecheck install clean system-tools
-.PHONY: bench bench-tools
+.PHONY: bench bench-tools deploy-check test-cluster
 
 help:
 	@echo "make run    install, migrate, load the demo and serve on http://127.0.0.1:8000"
@@ -65,6 +65,15 @@ test-postgres: install system-tools
 	DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest
 
 test: install lint typecheck test-sqlite test-postgres
+
+# deploy/ only (Dockerfile, entry point, compose, kustomize, systemd, nginx/Caddy); also in `make test`.
+deploy-check: install system-tools
+	$(BIN)/pytest -q src/innkeeper/ops/tests/test_deploy_manifests.py src/innkeeper/ops/tests/test_deploy_image.py
+
+# Several nodes on loopback under a booking load while nodes are killed (README "Deploy"):
+# nginx + 3 web + 2 workers + 2 schedulers on a scratch database of TEST_POSTGRES_URL's server.
+test-cluster: install system-tools
+	TEST_POSTGRES_URL="$(TEST_POSTGRES_URL)" $(PY) -m innkeeper.testing.cluster.run
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -15,6 +15,8 @@ from typing import Any
 import environ
 from django.utils.csp import CSP
 
+from innkeeper.core.storage import S3Options, media_storage
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("INNKEEPER_VAR_DIR", PROJECT_DIR / "var")).resolve()
@@ -206,8 +208,20 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded media: local disk, or S3-compatible storage when MEDIA_STORAGE_URL is set (several
+# web nodes then share it). README "Deploy"; innkeeper/core/storage.py.
+_media = media_storage(
+    env.str("MEDIA_STORAGE_URL", default=""),
+    S3Options(
+        endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=""),
+        region=env.str("AWS_S3_REGION_NAME", default=""),
+        custom_domain=env.str("AWS_S3_CUSTOM_DOMAIN", default=""),
+        media_url=env.str("MEDIA_URL", default=""),
+    ),
+)
+STORAGES = _media.storages
+MEDIA_URL = _media.media_url
 # Serve app static files straight from the packages: no collectstatic step for `make run`.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -243,7 +257,7 @@ LOGGING = {
 # Web pages (guest booking pages and the front desk).
 # Serve uploaded media (room photos) from this process: right for the embedded default; set
 # false when a web server or object storage serves MEDIA_URL.
-SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not _media.remote)
 # How long the emailed "manage your booking" link stays valid (README "Accounts and links":
 # a week, and every reminder email carries a fresh one).
 MAGIC_LINK_TTL_HOURS = env.int("MAGIC_LINK_TTL_HOURS", default=24 * 7)

@@ -6,11 +6,12 @@ from __future__ import annotations
 import contextlib
 import shutil
 import uuid
-from pathlib import Path
 
 import redis
 from django.conf import settings
 from django.core.cache import caches
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -97,13 +98,17 @@ def check_disk() -> CheckResult:
 
 
 def check_storage() -> CheckResult:
-    media = Path(settings.MEDIA_ROOT)
-    media.mkdir(parents=True, exist_ok=True)
-    probe = media / f".health-{uuid.uuid4().hex}"
-    probe.write_text("ok")
-    readable = probe.read_text() == "ok"
-    probe.unlink()
-    return CheckResult(HEALTHY if readable else UNHEALTHY, {"writable": readable})
+    """Write, read back and delete a probe through the media storage (local disk or S3)."""
+    name = default_storage.save(f"health/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
+    try:
+        with default_storage.open(name, "rb") as probe:
+            readable = probe.read() == b"ok"
+    finally:
+        default_storage.delete(name)
+    backend = "s3" if settings.STORAGES["default"]["BACKEND"].endswith("S3Storage") else "disk"
+    return CheckResult(
+        HEALTHY if readable else UNHEALTHY, {"writable": readable, "backend": backend}
+    )
 
 
 def check_migrations() -> CheckResult:

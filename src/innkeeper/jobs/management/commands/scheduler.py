@@ -1,4 +1,5 @@
-"""`innkeeper scheduler`: enqueue periodic jobs when they are due. Run exactly one."""
+"""`innkeeper scheduler`: enqueue periodic jobs when they are due. Run one; a second one
+waits as a standby on the leader lock (jobs/leader.py) and takes over when the first dies."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
+from innkeeper.jobs.leader import leadership
 from innkeeper.jobs.schedule import PERIODIC_JOBS, scheduler_tick
 
 
@@ -45,11 +47,20 @@ class Command(BaseCommand):
         self.stdout.write(f"scheduler {owner}: {names}")
         self.stdout.flush()
         parent = options["parent_pid"]
-        while not stop.is_set():
-            close_old_connections()
-            for name in scheduler_tick(owner=owner):
-                self.stdout.write(f"enqueued {name}")
-            self.stdout.flush()
-            if options["once"] or (parent and os.getppid() != parent):
-                break
-            stop.wait(options["tick"])
+        leader = leadership()
+        was_leading: bool | None = None
+        try:
+            while not stop.is_set():
+                close_old_connections()
+                leading = leader.ensure()
+                if leading != was_leading:
+                    self.stdout.write("leader" if leading else "standby: another scheduler leads")
+                    was_leading = leading
+                for name in scheduler_tick(owner=owner) if leading else []:
+                    self.stdout.write(f"enqueued {name}")
+                self.stdout.flush()
+                if options["once"] or (parent and os.getppid() != parent):
+                    break
+                stop.wait(options["tick"])
+        finally:
+            leader.release()
