@@ -222,6 +222,11 @@ _media = media_storage(
 )
 STORAGES = _media.storages
 MEDIA_URL = _media.media_url
+# Photos served from another origin (S3, a CDN) must pass the Content-Security-Policy.
+if MEDIA_URL.startswith(("https://", "http://")):
+    _media_origin = "/".join(MEDIA_URL.split("/", 3)[:3])
+    if _media_origin not in SECURE_CSP["img-src"]:
+        SECURE_CSP["img-src"].append(_media_origin)
 # Serve app static files straight from the packages: no collectstatic step for `make run`.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -35,3 +35,27 @@ def test_refusal_pages_and_api_answers_carry_it_too():
     assert page.status_code == 503 and "script-src 'self'" in page["Content-Security-Policy"]
     api = Client().get("/api/v1/rooms")
     assert api.status_code == 503 and "default-src 'self'" in api["Content-Security-Policy"]
+
+
+def test_photos_on_another_origin_are_allowed_by_the_policy(tmp_path):
+    """With S3 (or CDN) media, MEDIA_URL's origin joins img-src, or photos would be blocked."""
+    import subprocess
+
+    from innkeeper.testing.processes import VENV_BIN, server_env
+
+    env = server_env(tmp_path)
+    env.update(
+        MEDIA_STORAGE_URL="s3://riad-photos/media",
+        MEDIA_URL="https://cdn.example.net/media/",
+        INNKEEPER_VAR_DIR=str(tmp_path),
+    )
+    code = "from django.conf import settings; print(' '.join(settings.SECURE_CSP['img-src']))"
+    result = subprocess.run(
+        [str(VENV_BIN / "innkeeper"), "shell", "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "https://cdn.example.net" in result.stdout.split()

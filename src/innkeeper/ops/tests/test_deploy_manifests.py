@@ -4,6 +4,7 @@ against the Kubernetes API schemas, every setting wired, systemd units, nginx an
 from __future__ import annotations
 
 import re
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -187,6 +188,8 @@ def test_the_production_configuration_passes_djangos_deploy_checks(production, t
     env = server_env(tmp_path)
     env.update(config)
     env.update(env_keys(K8S / "secrets.example.env"))
+    # The example's placeholder key is (rightly) refused by innkeeper.W001: use a real one.
+    env.update(SECRET_KEY=secrets.token_urlsafe(64))
     env.update(INNKEEPER_VAR_DIR=str(tmp_path), BACKUP_DIR=str(tmp_path / "backups"))
     result = subprocess.run(
         [str(VENV_BIN / "innkeeper"), "check", "--deploy", "--fail-level", "WARNING"],
