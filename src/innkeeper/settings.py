@@ -14,6 +14,8 @@ from typing import Any
 
 import environ
 
+from innkeeper.core.logs import logging_settings
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("INNKEEPER_VAR_DIR", PROJECT_DIR / "var")).resolve()
@@ -77,6 +79,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: request id, RED metrics and GET /metrics (innkeeper.ops.telemetry).
+    "innkeeper.ops.telemetry.middleware.TelemetryMiddleware",
     "innkeeper.ops.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "innkeeper.ops.middleware.DatabaseOutageMiddleware",
@@ -202,14 +206,18 @@ API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24 * 14)
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48)
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
-    "loggers": {"django.server": {"level": "WARNING"}},
-}
+# LOG_FORMAT=json: one JSON object per line (production); plain: readable lines (default).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+LOGGING_CONFIG = "innkeeper.core.logs.configure"
+LOGGING = logging_settings(log_format=LOG_FORMAT, level=LOG_LEVEL)
+
+# Metrics (README "Monitoring"): GET /metrics in the Prometheus format. Never public: with
+# neither METRICS_TOKEN nor METRICS_ALLOWED_CIDRS set, only loopback may read it.
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=True)
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_CIDRS = env.list("METRICS_ALLOWED_CIDRS", default=[])
+# Database-backed gauges (queue, bookings, backups) are re-read at most this often.
+METRICS_CACHE_SECONDS = env.float("METRICS_CACHE_SECONDS", default=10.0)
 
 # Web pages (guest booking pages and the front desk).
 # Serve uploaded media (room photos) from this process: right for the embedded default; set

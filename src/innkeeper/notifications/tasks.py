@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.tasks import task
+from structlog.contextvars import bind_contextvars
 
 from innkeeper.bookings.models import Booking
 from innkeeper.jobs.retry import retry_policy
@@ -12,6 +13,9 @@ from innkeeper.notifications.services import REMINDER, booking_email_send, remin
 @task(queue_name="notifications")
 @retry_policy(give_up_on=(Booking.DoesNotExist, ValueError))
 def send_booking_email(*, booking_id: int, kind: str, site_url: str = "", copy: str = "") -> str:
+    # The worker's log lines name the job; this names the booking people talk about.
+    reference = Booking.objects.filter(pk=booking_id).values_list("reference", flat=True).first()
+    bind_contextvars(booking_ref=reference)
     return booking_email_send(booking_id=booking_id, kind=kind, site_url=site_url, copy=copy)
 
 
