@@ -24,7 +24,6 @@ from innkeeper.ops.telemetry.processes import ProcessesCollector
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-@functools.cache
 def allowed_networks() -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(c, strict=False) for c in settings.METRICS_ALLOWED_CIDRS)
 
