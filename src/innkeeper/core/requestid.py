@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from contextvars import ContextVar, Token
+from contextvars import ContextVar
 
 # Ids from a trusted proxy are used as they come, provided they look like an id: no spaces or
 # control characters that could forge log lines.
@@ -26,9 +26,5 @@ def is_valid_request_id(value: str) -> bool:
     return bool(VALID_REQUEST_ID.match(value))
 
 
-def set_request_id(value: str | None) -> Token[str | None]:
-    return _current.set(value)
-
-
-def reset_request_id(token: Token[str | None]) -> None:
-    _current.reset(token)
+def set_request_id(value: str | None) -> None:
+    _current.set(value)

@@ -31,6 +31,7 @@ from django_tasks_db.models import DBTaskResult
 from structlog.contextvars import bound_contextvars
 
 from innkeeper.core.instruments import JOB_DURATION, JOBS
+from innkeeper.jobs.logcontext import context_for
 from innkeeper.jobs.models import WorkerHeartbeat
 from innkeeper.jobs.retry import policy_for
 from innkeeper.jobs.schedule import schedule_release, writing_job_for
@@ -56,8 +57,15 @@ def job_context(job: DBTaskResult) -> Iterator[None]:
     """Every log line of the job carries its id, task and booking (when it names one)."""
     context: dict[str, object] = {"job_id": str(job.id), "task": job.task_path}
     kwargs = job.args_kwargs.get("kwargs") if isinstance(job.args_kwargs, dict) else None
-    if isinstance(kwargs, dict) and "booking_id" in kwargs:
-        context["booking_id"] = kwargs["booking_id"]
+    if isinstance(kwargs, dict):
+        if "booking_id" in kwargs:
+            context["booking_id"] = kwargs["booking_id"]
+        try:
+            func = job.task.func
+        except Exception:  # task gone or renamed: _call reports it
+            func = None
+        if func is not None:
+            context.update(context_for(func, kwargs))
     with bound_contextvars(**context):
         yield
 

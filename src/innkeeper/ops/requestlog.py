@@ -70,8 +70,8 @@ def _user_id(request: HttpRequest) -> int | None:
     """The signed-in user's id, if the request already looked it up (never a new query)."""
     user = request.__dict__.get("user")
     if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
-        return None
-    auth = getattr(request, "auth", None)
+        user = None  # the session was never read: don't read it now
+    auth = getattr(request, "auth", None)  # the API's bearer token user
     for candidate in (user, getattr(auth, "user", None), auth):
         if getattr(candidate, "is_authenticated", False):
             return getattr(candidate, "pk", None)

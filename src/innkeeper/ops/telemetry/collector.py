@@ -76,14 +76,17 @@ def payments_section() -> Iterator[Metric]:
 def queue_section() -> Iterator[Metric]:
     stats = readings.queues()
     fields = {
-        "waiting": "Jobs due and waiting for a worker.",
-        "scheduled": "Jobs waiting for a retry delay or a later run time (retrying).",
-        "running": "Jobs running now.",
-        "failed": "Jobs that failed for good (innkeeper queue failed).",
-        "oldest_waiting_seconds": "Age of the oldest due job (0: none).",
+        "innkeeper_queue_waiting": ("waiting", "Jobs due and waiting for a worker."),
+        "innkeeper_queue_scheduled": ("scheduled", "Jobs waiting for a retry or a later time."),
+        "innkeeper_queue_running": ("running", "Jobs running now."),
+        "innkeeper_queue_failed": ("failed", "Jobs that failed for good (innkeeper queue failed)."),
+        "innkeeper_queue_oldest_waiting_seconds": (
+            "oldest_waiting_seconds",
+            "Age of the oldest due job (0: none).",
+        ),
     }
-    for field, doc in fields.items():
-        family = GaugeMetricFamily(f"innkeeper_queue_{field}", doc, labels=["queue"])
+    for name, (field, doc) in fields.items():
+        family = GaugeMetricFamily(name, doc, labels=["queue"])
         for stat in stats:
             family.add_metric([stat.queue], float(getattr(stat, field) or 0))
         yield family

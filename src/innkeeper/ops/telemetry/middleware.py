@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 
 from innkeeper.core.errors import PROBLEM_CONTENT_TYPE
@@ -16,7 +17,6 @@ from innkeeper.core.instruments import HTTP_LATENCY, HTTP_PROBLEMS, HTTP_REQUEST
 from innkeeper.core.requestid import (
     is_valid_request_id,
     new_request_id,
-    reset_request_id,
     set_request_id,
 )
 from innkeeper.ops.telemetry.exposition import metrics_view
@@ -63,16 +63,22 @@ class TelemetryMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = incoming_request_id(request)
-        token = set_request_id(request_id)
-        try:
-            if self.enabled and request.path_info == METRICS_PATH:
-                response = metrics_view(request)
-            else:
-                started = time.perf_counter()
-                response = self.get_response(request)
-                if self.enabled:
-                    record(request, response, time.perf_counter() - started)
-        finally:
-            reset_request_id(token)
+        # Kept until request_finished, not reset on the way out: Django logs 4xx/5xx answers
+        # (django.request) after the middleware returned, and those lines need the id too.
+        set_request_id(request_id)
+        if self.enabled and request.path_info == METRICS_PATH:
+            response = metrics_view(request)
+        else:
+            started = time.perf_counter()
+            response = self.get_response(request)
+            if self.enabled:
+                record(request, response, time.perf_counter() - started)
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+def forget_request_id(sender: object, **kwargs: object) -> None:
+    set_request_id(None)
+
+
+request_finished.connect(forget_request_id, dispatch_uid="innkeeper.forget_request_id")
