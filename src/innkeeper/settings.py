@@ -219,6 +219,18 @@ METRICS_ALLOWED_CIDRS = env.list("METRICS_ALLOWED_CIDRS", default=[])
 # Database-backed gauges (queue, bookings, backups) are re-read at most this often.
 METRICS_CACHE_SECONDS = env.float("METRICS_CACHE_SECONDS", default=10.0)
 
+# Optional error reporting (README "Monitoring"): events are scrubbed of tokens and secrets.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from innkeeper.ops.telemetry.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
 # Web pages (guest booking pages and the front desk).
 # Serve uploaded media (room photos) from this process: right for the embedded default; set
 # false when a web server or object storage serves MEDIA_URL.

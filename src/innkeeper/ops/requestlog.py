@@ -13,7 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject, empty
 
-from innkeeper.ops.telemetry.routes import route_of
+from innkeeper.ops.telemetry.routes import loggable_path, route_of
 
 logger = logging.getLogger("innkeeper.requests")
 
@@ -30,22 +30,23 @@ class RequestLogMiddleware:
         if status < 500 and elapsed_ms < settings.SLOW_REQUEST_MS:
             return response
         fields = _fields(request, response, elapsed_ms)
+        path = fields["path"]
         if status >= 500:
             # Most 503s are deliberate (maintenance, read-only, database down): the code says which.
             logger.warning(
                 "Server error %s %s %d %s %.0f ms",
                 request.method,
-                request.path,
+                path,
                 status,
                 fields["code"],
                 elapsed_ms,
                 extra=fields,
             )
-        elif elapsed_ms >= settings.SLOW_REQUEST_MS:
+        else:
             logger.warning(
                 "Slow request %s %s %d %.0f ms",
                 request.method,
-                request.path,
+                path,
                 status,
                 elapsed_ms,
                 extra=fields,
@@ -57,7 +58,7 @@ def _fields(request: HttpRequest, response: HttpResponse, elapsed_ms: float) -> 
     """The JSON log's fields (LOG_FORMAT=json); the request id is added to every line anyway."""
     return {
         "method": request.method,
-        "path": request.path,
+        "path": loggable_path(request),
         "route": route_of(request),
         "status": response.status_code,
         "code": _problem_code(response),

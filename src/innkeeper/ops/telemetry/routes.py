@@ -31,3 +31,16 @@ def _route(request: HttpRequest) -> str:
         except Resolver404:
             return UNMATCHED
     return "/" + (match.route or match.view_name or UNMATCHED)
+
+
+# URL parts that open a door (the emailed magic link) never reach a log line.
+SECRET_URL_KWARGS = frozenset({"token"})
+
+
+def loggable_path(request: HttpRequest) -> str:
+    path = request.path
+    match = getattr(request, "resolver_match", None)
+    for name, value in match.kwargs.items() if match is not None else ():
+        if name in SECRET_URL_KWARGS and isinstance(value, str) and value:
+            path = path.replace(value, "[Filtered]")
+    return path

@@ -95,3 +95,13 @@ def test_a_job_s_lines_carry_its_id_and_booking_reference(make_booking):
     assert line["booking_id"] == booking.pk
     assert line["task"].endswith("send_booking_email")
     assert "request_id" not in line
+
+
+def test_a_magic_link_token_never_reaches_the_log(settings):
+    settings.SLOW_REQUEST_MS = 0
+    with json_log("innkeeper.requests") as lines:
+        Client().get("/manage/eyJyZWYiOiJBQkNEIn0:1xXpbq:fZd19JRShw8sIePFEJZAzRLk/")
+    (line,) = lines
+    assert "fZd19JRShw8sIePFEJZAzRLk" not in json.dumps(line)
+    assert line["path"] == "/manage/[Filtered]/"
+    assert line["route"] == "/manage/<str:token>/"
