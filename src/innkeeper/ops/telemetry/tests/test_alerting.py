@@ -144,3 +144,9 @@ def test_dashboard_queries_are_valid_promql(tmp_path: Path):
 @pytest.mark.parametrize("path", ["alerts.yml", "alerts.test.yml", "prometheus.yml"])
 def test_configs_are_plain_yaml(path: str):
     assert yaml.safe_load((PROMETHEUS_DIR / path).read_text())
+
+
+def test_runbook_lists_every_alert():
+    runbook = (ROOT / "RUNBOOK.md").read_text()
+    missing = [rule["alert"] for rule in rules() if f"`{rule['alert']}`" not in runbook]
+    assert not missing

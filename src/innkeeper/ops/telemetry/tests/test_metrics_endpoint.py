@@ -152,3 +152,14 @@ def test_backup_and_disk_gauges_are_present(client: Client):
     assert value(text, "innkeeper_disk_free_bytes") > 0
     assert value(text, "innkeeper_redis_configured") in (0, 1)
     assert "innkeeper_bookings" in text
+
+
+def test_rate_limit_refusals_are_counted_by_scope(client: Client, rate_limits, hotel):
+    rate_limits.RATE_LIMITS = {**rate_limits.RATE_LIMITS, "api": "2/minute"}
+    before = value(scrape(client), "innkeeper_rate_limit_rejections_total", scope="api")
+    caller = Client(REMOTE_ADDR="203.0.113.10")
+    statuses = [caller.get("/api/v1/rooms").status_code for _ in range(4)]
+    assert statuses == [200, 200, 429, 429]
+    text = scrape(client)
+    assert value(text, "innkeeper_rate_limit_rejections_total", scope="api") - before == 2
+    assert value(text, "innkeeper_http_problems_total", code="rate_limited") >= 2
