@@ -46,7 +46,10 @@ def test_the_runbook_log_oneliners_answer_from_a_real_json_log(tmp_path: Path):
             requests.post(f"{s.base}/api/v1/bookings", json={}, timeout=10) for _ in range(2)
         ]
         s.cli("maintenance", "up")
+        # No PROMETHEUS_MULTIPROC_DIR given: `innkeeper serve` made one, and it counts.
+        scrape = requests.get(f"{s.base}/metrics", timeout=10).text
     assert [r.status_code for r in refused] == [503, 503]
+    assert 'route="/api/v1/rooms",status="2xx"} 3.0' in scrape
     log = s.log
 
     counts = run(errors, log).split("\n")
