@@ -38,8 +38,16 @@ def _pre_chain() -> list[Any]:
     ]
 
 
-def logging_settings(*, log_format: str, level: str) -> dict[str, Any]:
-    """The LOGGING dict for settings.py: `json` (one object per line) or `plain`."""
+def logging_settings(
+    *,
+    log_format: str,
+    level: str,
+    filters: dict[str, Any] | None = None,
+    filtered_loggers: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """The LOGGING dict for settings.py: `json` (one object per line) or `plain`. `filters`
+    apply to the handler and to `filtered_loggers` (servers that bring their own handlers)."""
+    filters = filters or {}
     json_formatter = {
         "()": structlog.stdlib.ProcessorFormatter,
         "foreign_pre_chain": _pre_chain(),
@@ -53,14 +61,19 @@ def logging_settings(*, log_format: str, level: str) -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"plain": {"format": PLAIN_FORMAT}, "json": json_formatter},
+        "filters": filters,
         "handlers": {
             "stderr": {
                 "class": "logging.StreamHandler",
                 "formatter": "json" if log_format == "json" else "plain",
+                "filters": list(filters),
             }
         },
         "root": {"handlers": ["stderr"], "level": level},
-        "loggers": {"django.server": {"level": "WARNING"}},
+        "loggers": {
+            "django.server": {"level": "WARNING"},
+            **{name: {"filters": list(filters)} for name in filtered_loggers},
+        },
     }
 
 

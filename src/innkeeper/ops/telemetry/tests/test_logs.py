@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import logging.config
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -44,7 +45,24 @@ def test_plain_lines_stay_the_default_for_make_run():
     assert logging_settings(log_format="json", level="INFO")["handlers"]["stderr"] == {
         "class": "logging.StreamHandler",
         "formatter": "json",
+        "filters": [],
     }
+
+
+def test_filters_apply_to_the_handler_and_the_named_loggers():
+    config = logging_settings(
+        log_format="json",
+        level="INFO",
+        filters={"quiet": {"()": "logging.Filter", "name": "innkeeper"}},
+        filtered_loggers=("gunicorn.access",),
+    )
+    assert config["handlers"]["stderr"]["filters"] == ["quiet"]
+    assert config["loggers"]["gunicorn.access"] == {"filters": ["quiet"]}
+    logging.config.dictConfig({**config, "disable_existing_loggers": False})
+    try:
+        assert logging.getLogger("gunicorn.access").filters
+    finally:
+        logging.config.dictConfig(django_settings.LOGGING)
 
 
 def test_a_slow_request_line_has_id_route_status_code_and_duration(settings):
