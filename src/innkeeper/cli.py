@@ -15,6 +15,11 @@ def main(argv: list[str] | None = None) -> None:
 
     args = list(sys.argv if argv is None else argv)
     args[0] = "innkeeper"
+    if len(args) > 1:
+        # Before Django (and so prometheus-client) is imported: see multiproc.py.
+        from innkeeper.ops.telemetry import multiproc
+
+        multiproc.prepare(args[1])
     execute_from_command_line(args)
 
 

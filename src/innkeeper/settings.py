@@ -17,6 +17,8 @@ from django.utils.csp import CSP
 
 from innkeeper.core.storage import S3Options, media_storage
 
+from innkeeper.core.logs import logging_settings
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("INNKEEPER_VAR_DIR", PROJECT_DIR / "var")).resolve()
@@ -95,6 +97,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: secrets in paths (manage/reset links, bypass) are redacted for access logs.
     "innkeeper.ops.redact.RedactPathMiddleware",
+    # Outermost: request id, RED metrics and GET /metrics (innkeeper.ops.telemetry).
+    "innkeeper.ops.telemetry.middleware.TelemetryMiddleware",
     "innkeeper.ops.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -239,25 +243,37 @@ API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24 * 14)
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48)
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    # Manage/reset link tokens never reach a log line (ops/redact.py): on every handler, and
-    # on the HTTP servers' own loggers, which keep logger filters when they add handlers.
-    "filters": {"redact": {"()": "innkeeper.ops.redact.RedactSecretsFilter"}},
-    "handlers": {
-        "stderr": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
-    },
-    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
-    "loggers": {
-        "django.server": {"level": "WARNING"},
-        **{
-            name: {"filters": ["redact"]}
-            for name in ("gunicorn.access", "uvicorn.access", "innkeeper.access")
-        },
-    },
-}
+# LOG_FORMAT=json: one JSON object per line (production); plain: readable lines (default).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+LOGGING_CONFIG = "innkeeper.core.logs.configure"
+# Manage/reset link tokens never reach a log line (ops/redact.py): the redact filter sits on
+# every handler and on the HTTP servers' own access loggers.
+LOGGING = logging_settings(
+    log_format=LOG_FORMAT,
+    level=LOG_LEVEL,
+    filters={"redact": {"()": "innkeeper.ops.redact.RedactSecretsFilter"}},
+    filtered_loggers=("gunicorn.access", "uvicorn.access", "innkeeper.access"),
+)
+
+# Metrics (README "Monitoring"): GET /metrics in the Prometheus format. Never public: with
+# neither METRICS_TOKEN nor METRICS_ALLOWED_CIDRS set, only loopback may read it.
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=True)
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_CIDRS = env.list("METRICS_ALLOWED_CIDRS", default=[])
+# Database-backed gauges (queue, bookings, backups) are re-read at most this often.
+METRICS_CACHE_SECONDS = env.float("METRICS_CACHE_SECONDS", default=10.0)
+
+# Optional error reporting (README "Monitoring"): events are scrubbed of tokens and secrets.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from innkeeper.ops.telemetry.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 # Web pages (guest booking pages and the front desk).
 # Serve uploaded media (room photos) from this process: right for the embedded default; set

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.http import JsonResponse
 
+from innkeeper.core.requestid import current_request_id
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
@@ -105,6 +107,10 @@ def problem_response(
         "detail": detail,
         "code": code,
     }
+    request_id = current_request_id()
+    if request_id is not None:
+        # The id in the X-Request-ID header and in the logs: quote it when reporting a problem.
+        body["request_id"] = request_id
     # Extension members never override the RFC 9457 core members.
     body.update({k: v for k, v in (extra or {}).items() if k not in body})
     response = JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)

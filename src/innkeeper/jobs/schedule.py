@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.tasks import Task
 from django.utils import timezone
 
+from innkeeper.core.instruments import SCHEDULER_ENQUEUED
 from innkeeper.jobs.models import ScheduleEntry
 from innkeeper.ops.maintenance import writes_frozen
 
@@ -114,6 +115,7 @@ def scheduler_tick(*, owner: str, now: datetime | None = None) -> list[str]:
                 if _claim(job, now=now, owner=owner):
                     job.task.enqueue(**job.kwargs)
                     enqueued.append(job.name)
+                    SCHEDULER_ENQUEUED.labels(job.name).inc()
         except Exception:
             logger.exception("could not schedule %s; next tick tries again", job.name)
     if paused:

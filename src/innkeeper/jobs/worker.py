@@ -15,6 +15,9 @@ import os
 import signal
 import socket
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from traceback import format_exception
 
@@ -25,7 +28,10 @@ from django.tasks.signals import task_finished, task_started
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
+from structlog.contextvars import bound_contextvars
 
+from innkeeper.core.instruments import JOB_DURATION, JOBS
+from innkeeper.jobs.logcontext import context_for
 from innkeeper.jobs.models import WorkerHeartbeat
 from innkeeper.jobs.retry import policy_for
 from innkeeper.jobs.schedule import schedule_release, writing_job_for
@@ -39,14 +45,45 @@ def heartbeat_interval() -> float:
     return max(0.2, min(30.0, settings.JOBS_VISIBILITY_TIMEOUT_SECONDS / 4))
 
 
+OUTCOMES = {
+    TaskResultStatus.SUCCESSFUL: "succeeded",
+    TaskResultStatus.FAILED: "failed",
+    TaskResultStatus.READY: "retried",
+}
+
+
+@contextmanager
+def job_context(job: DBTaskResult) -> Iterator[None]:
+    """Every log line of the job carries its id, task and booking (when it names one)."""
+    context: dict[str, object] = {"job_id": str(job.id), "task": job.task_path}
+    kwargs = job.args_kwargs.get("kwargs") if isinstance(job.args_kwargs, dict) else None
+    if isinstance(kwargs, dict):
+        if "booking_id" in kwargs:
+            context["booking_id"] = kwargs["booking_id"]
+        try:
+            func = job.task.func
+        except Exception:  # task gone or renamed: _call reports it
+            func = None
+        if func is not None:
+            context.update(context_for(func, kwargs))
+    with bound_contextvars(**context):
+        yield
+
+
 class ReliableWorker(Worker):
     def run_task(self, db_task_result: DBTaskResult) -> None:
+        labels = (db_task_result.queue_name, db_task_result.task_path.rsplit(".", 1)[-1])
+        started = time.perf_counter()
         try:
             self.running_task = True
-            self._call(db_task_result)
+            with job_context(db_task_result):
+                self._call(db_task_result)
         finally:
             self.running_task = False
             self._run_tasks += 1
+            JOB_DURATION.labels(*labels).observe(time.perf_counter() - started)
+            outcome = OUTCOMES.get(TaskResultStatus(db_task_result.status), "interrupted")
+            JOBS.labels(*labels, outcome).inc()
 
     def _call(self, job: DBTaskResult) -> None:
         try:

@@ -6,13 +6,21 @@ from django.tasks import task
 
 from innkeeper.accounts.models import User
 from innkeeper.bookings.models import Booking
+from innkeeper.jobs.logcontext import log_context
 from innkeeper.jobs.retry import retry_policy
 from innkeeper.notifications.account_emails import account_email_send
 from innkeeper.notifications.services import REMINDER, booking_email_send, reminders_due
 
 
+def booking_log_context(*, booking_id: int, **_: object) -> dict[str, object]:
+    """The worker's log lines name the job; this adds the reference people talk about."""
+    reference = Booking.objects.filter(pk=booking_id).values_list("reference", flat=True).first()
+    return {"booking_ref": reference}
+
+
 @task(queue_name="notifications")
 @retry_policy(give_up_on=(Booking.DoesNotExist, ValueError))
+@log_context(booking_log_context)
 def send_booking_email(*, booking_id: int, kind: str, site_url: str = "", copy: str = "") -> str:
     return booking_email_send(booking_id=booking_id, kind=kind, site_url=site_url, copy=copy)
 

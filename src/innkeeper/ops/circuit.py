@@ -11,6 +11,8 @@ import logging
 import threading
 import time
 
+from innkeeper.core.instruments import REDIS_FAILURES
+
 
 class RedisCircuit:
     def __init__(
@@ -37,6 +39,7 @@ class RedisCircuit:
         return time.monotonic() >= self._open_until
 
     def failed(self, error: Exception) -> None:
+        REDIS_FAILURES.labels(self.logger.name).inc()
         now = time.monotonic()
         with self._lock:
             self._open_until = now + self.retry_seconds

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from innkeeper.accounts.models import User
 from innkeeper.core.errors import ApplicationError
+from innkeeper.core.instruments import RATE_LIMIT_REJECTIONS
 from innkeeper.ops.ratelimit.config import enabled, limit_for
 from innkeeper.ops.ratelimit.identity import account_key, client_ip
 from innkeeper.ops.ratelimit.limiter import Decision, get_limiter
@@ -24,6 +25,7 @@ class RateLimited(ApplicationError):
 
 def refusal(scope: str, decision: Decision, who: str) -> RateLimited:
     logger.warning("Rate limit exceeded for %s (scope %s, limit %s)", who, scope, decision.limit)
+    RATE_LIMIT_REJECTIONS.labels(scope).inc()
     return RateLimited(
         f"Too many requests ({scope}); try again in {decision.retry_after} s.",
         extra={"scope": scope, "retry_after": decision.retry_after},
