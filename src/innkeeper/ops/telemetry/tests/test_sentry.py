@@ -35,7 +35,7 @@ token = magic.signing.dumps({"ref": "ABCD1234", "email": "guest@example.com"}, s
 def explode(given):
     raise RuntimeError(f"cannot read link {given} with {settings.STRIPE_SECRET_KEY}")
 
-manage.manage_reference = explode
+manage.manage_booking = explode
 bearer = "Bearer " + os.environ["TEST_API_TOKEN"]
 client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=bearer)
 client.cookies["sessionid"] = os.environ["TEST_SESSION"]
