@@ -215,6 +215,10 @@ LOGGING = {
 # Serve uploaded media (room photos) from this process: right for the embedded default; set
 # false when a web server or object storage serves MEDIA_URL.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+# Room photo uploads: bigger files, or more pixels (decoding costs ~3 bytes a pixel: a 136 KB
+# PNG of 12000x12000 took a worker to 1.45 GB), are refused before anything is stored.
+PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=40_000_000)
 # How long the emailed "manage your booking" link stays valid.
 MAGIC_LINK_TTL_HOURS = env.int("MAGIC_LINK_TTL_HOURS", default=24 * 30)
 # Public address for emailed links (e.g. https://riad.example); empty: the address the guest used.
