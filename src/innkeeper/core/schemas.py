@@ -14,13 +14,15 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _iso_date_only(value: Any) -> Any:
     """Pydantic's lax mode reads 0 or 1700000000 as a date; the API takes YYYY-MM-DD only."""
-    if isinstance(value, date) or (isinstance(value, str) and ISO_DATE.match(value)):
+    if isinstance(value, date):
         return value
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        return date.fromisoformat(value)  # ValueError for 2030-02-30: a 422 like the rest
     raise ValueError("must be a date written YYYY-MM-DD")
 
 
@@ -39,14 +41,16 @@ Code = Annotated[str, Field(min_length=1, max_length=40, pattern=CODE_PATTERN)]
 
 
 def _decimal_text(pattern: str, most: int, *, least: int) -> Any:
-    """A decimal sent as a JSON string ("120.50") or a whole number, never a float (binary
-    floats cannot say 0.1 exactly). The pattern is the whole rule, so schema and validation
-    cannot drift apart."""
+    """A decimal sent as a JSON string ("120.50") or a whole number, never a fraction as a
+    binary float (which cannot say 0.1 exactly). The pattern is the whole rule, so schema
+    and validation cannot drift apart."""
     compiled = re.compile(pattern)
 
     def check(value: Any) -> Decimal:
         if isinstance(value, Decimal):
             return value
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # JSON Schema counts 7.0 as an integer
         if isinstance(value, int) and not isinstance(value, bool) and least <= value <= most:
             return Decimal(value)
         if isinstance(value, str) and compiled.fullmatch(value):
@@ -100,11 +104,22 @@ def _text_pattern_in_schema(schema: dict[str, Any]) -> None:
 
 
 class StrictIn(Schema):
-    """Request bodies reject unknown fields instead of silently ignoring them. Strings are
+    """Request bodies reject unknown fields instead of silently ignoring them, and values of
+    another JSON type than the schema says (no "5" for 5, no 0 for false). Strings are
     checked as sent (lengths included, as the schema says), then trimmed; a NUL character
     (which PostgreSQL cannot store) or a blank-but-not-empty string is refused."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_text_pattern_in_schema)
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra=_text_pattern_in_schema
+    )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _whole_floats_are_integers(cls, value: Any) -> Any:
+        """JSON Schema counts 7.0 as an integer (and JSON parsers may produce it)."""
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value
 
     @field_validator("*", mode="after")
     @classmethod
