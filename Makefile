@@ -67,7 +67,7 @@ test-postgres: install system-tools
 test: install lint typecheck test-sqlite test-postgres
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
 # Benchmarks (not part of `make test`): own database `innkeeper_bench` on BENCH_POSTGRES_URL,
 # results in bench/results/<date>.json and .md. BENCH_ARGS, e.g. "--size small --only booking".
