@@ -27,9 +27,13 @@ def _iso_date_only(value: Any) -> Any:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
-# No (ASCII) whitespace, no NUL, one @: Django's EmailValidator is stricter still (services
-# check it too).
-EMAIL_PATTERN = r"^[^@\x00\t\n\v\f\r ]+@[^@\x00\t\n\v\f\r ]+$"
+# The plain (dot-atom, ASCII) part of what Django's EmailValidator accepts, which services
+# still apply: an address the schema allows is one registration accepts.
+EMAIL_PATTERN = (
+    r"^[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+(\.[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+)*"
+    r"@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+    r"\.[A-Za-z]{2,63}$"
+)
 
 # Database ids are 64-bit signed integers on both engines (BigAutoField): a bigger number
 # matches nothing, and SQLite cannot even bind it (OverflowError), PostgreSQL says "out of range".
