@@ -76,7 +76,7 @@ test-cluster: install system-tools
 	TEST_POSTGRES_URL="$(TEST_POSTGRES_URL)" $(PY) -m innkeeper.testing.cluster.run
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
 # Benchmarks (not part of `make test`): own database `innkeeper_bench` on BENCH_POSTGRES_URL,
 # results in bench/results/<date>.json and .md. BENCH_ARGS, e.g. "--size small --only booking".

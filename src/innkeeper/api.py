@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db import InterfaceError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -128,6 +128,18 @@ api.add_exception_handler(InterfaceError, on_database_error)  # type: ignore[arg
 @api.exception_handler(RequestDataTooBig)
 def on_request_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return request_too_large(request)  # 413 problem+json, not the generic 500 below
+
+
+@api.exception_handler(DataError)
+def on_data_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A value the database cannot hold (a NUL in PostgreSQL text, a number beyond 64 bits)
+    is the client's input, not our failure. The schemas bound every input, so this is a
+    backstop: logged as a warning, with the traceback, to find the field that let it in."""
+    logger.warning("database refused a value on %s %s", request.method, request.path, exc_info=exc)
+    return problem_response(422, "invalid_input", "A value is out of range or not allowed.")
+
+
+api.add_exception_handler(OverflowError, on_data_error)  # type: ignore[arg-type]
 
 
 @api.exception_handler(Exception)

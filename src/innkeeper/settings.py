@@ -15,9 +15,8 @@ from typing import Any
 import environ
 from django.utils.csp import CSP
 
-from innkeeper.core.storage import S3Options, media_storage
-
 from innkeeper.core.logs import logging_settings
+from innkeeper.core.storage import S3Options, media_storage
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -279,6 +278,10 @@ if SENTRY_DSN:
 # Serve uploaded media (room photos) from this process: right for the embedded default; set
 # false when a web server or object storage serves MEDIA_URL.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not _media.remote)
+# Room photo uploads: bigger files, or more pixels (decoding costs ~3 bytes a pixel: a 136 KB
+# PNG of 12000x12000 took a worker to 1.45 GB), are refused before anything is stored.
+PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=40_000_000)
 # How long the emailed "manage your booking" link stays valid (README "Accounts and links":
 # a week, and every reminder email carries a fresh one).
 MAGIC_LINK_TTL_HOURS = env.int("MAGIC_LINK_TTL_HOURS", default=24 * 7)

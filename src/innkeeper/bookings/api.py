@@ -13,7 +13,16 @@ from innkeeper.bookings import selectors, services
 from innkeeper.bookings.models import Booking, BookingStatus
 from innkeeper.core.auth import api_user, bearer
 from innkeeper.core.idempotency import idempotent
-from innkeeper.core.schemas import AUTH_ERRORS, COMMON_ERRORS, IsoDate, Problem, StrictIn
+from innkeeper.core.schemas import (
+    AUTH_ERRORS,
+    COMMON_ERRORS,
+    MAX_INT64,
+    Code,
+    Id,
+    IsoDate,
+    Problem,
+    StrictIn,
+)
 from innkeeper.ops.ratelimit.services import limit_booking_change, limit_booking_create
 
 router = Router()
@@ -48,11 +57,11 @@ class AvailabilityQuery(Schema):
     check_in: IsoDate
     check_out: IsoDate
     guests: int = Field(default=1, ge=1, le=50)
-    property_id: int | None = None
+    property_id: Id | None = None
 
 
 class BookingIn(StrictIn):
-    room_id: int
+    room_id: Id
     check_in: IsoDate
     check_out: IsoDate
     guests: int = Field(ge=1, le=50)
@@ -106,9 +115,9 @@ class BookingFilters(Schema):
     status: BookingStatus | None = None
     date_from: IsoDate | None = None
     date_to: IsoDate | None = None
-    property_id: int | None = None
+    property_id: Id | None = None
     limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_INT64 - 500)
 
 
 @router.get(
@@ -189,7 +198,7 @@ def list_bookings(request: HttpRequest, filters: Query[BookingFilters]) -> dict[
 
 
 @router.get("/bookings/{reference}", response={200: BookingOut, **BOOKING_ERRORS}, auth=bearer)
-def get_booking(request: HttpRequest, reference: str) -> Booking:
+def get_booking(request: HttpRequest, reference: Code) -> Booking:
     return selectors.booking_get(reference=reference, user=api_user(request))
 
 
@@ -205,7 +214,7 @@ def _transition(
     "/bookings/{reference}/cancel", response={200: BookingOut, **BOOKING_ERRORS}, auth=bearer
 )
 def cancel_booking(
-    request: HttpRequest, reference: str, payload: CancelIn | None = None
+    request: HttpRequest, reference: Code, payload: CancelIn | None = None
 ) -> Booking:
     reason = payload.reason if payload else ""
     return _transition(request, reference, services.booking_cancel, reason=reason)
@@ -214,7 +223,7 @@ def cancel_booking(
 @router.post(
     "/bookings/{reference}/confirm", response={200: BookingOut, **BOOKING_ERRORS}, auth=bearer
 )
-def confirm_booking(request: HttpRequest, reference: str) -> Booking:
+def confirm_booking(request: HttpRequest, reference: Code) -> Booking:
     """Staff: confirm a pending booking."""
     return _transition(request, reference, services.booking_confirm)
 
@@ -222,7 +231,7 @@ def confirm_booking(request: HttpRequest, reference: str) -> Booking:
 @router.post(
     "/bookings/{reference}/check-in", response={200: BookingOut, **BOOKING_ERRORS}, auth=bearer
 )
-def check_in_booking(request: HttpRequest, reference: str) -> Booking:
+def check_in_booking(request: HttpRequest, reference: Code) -> Booking:
     """Staff: the guest has arrived (from the arrival day until the day before departure)."""
     return _transition(request, reference, services.booking_check_in)
 
@@ -230,7 +239,7 @@ def check_in_booking(request: HttpRequest, reference: str) -> Booking:
 @router.post(
     "/bookings/{reference}/check-out", response={200: BookingOut, **BOOKING_ERRORS}, auth=bearer
 )
-def check_out_booking(request: HttpRequest, reference: str) -> Booking:
+def check_out_booking(request: HttpRequest, reference: Code) -> Booking:
     """Staff: the guest has left."""
     return _transition(request, reference, services.booking_check_out)
 
@@ -238,6 +247,6 @@ def check_out_booking(request: HttpRequest, reference: str) -> Booking:
 @router.post(
     "/bookings/{reference}/no-show", response={200: BookingOut, **BOOKING_ERRORS}, auth=bearer
 )
-def no_show_booking(request: HttpRequest, reference: str) -> Booking:
+def no_show_booking(request: HttpRequest, reference: Code) -> Booking:
     """Staff: the guest never arrived (from the arrival day on)."""
     return _transition(request, reference, services.booking_mark_no_show)

@@ -13,7 +13,7 @@ from pydantic import Field
 from innkeeper.core.auth import api_user, bearer
 from innkeeper.core.errors import Forbidden
 from innkeeper.core.idempotency import idempotent
-from innkeeper.core.schemas import AUTH_ERRORS, Problem, StrictIn
+from innkeeper.core.schemas import AUTH_ERRORS, Amount, Code, Problem, StrictIn
 from innkeeper.payments import selectors
 from innkeeper.payments.downloads import receipt_response
 from innkeeper.payments.models import LedgerEntry, Payment
@@ -30,12 +30,12 @@ ERRORS = {**AUTH_ERRORS, 403: Problem, 404: Problem, 409: Problem}
 class PaymentIn(StrictIn):
     provider: Literal["stripe", "pay_at_property"] = "stripe"
     purpose: Literal["deposit", "balance"] = "deposit"
-    amount: Decimal | None = Field(default=None, gt=0, max_digits=12, decimal_places=3)
+    amount: Amount | None = None
     method: Literal["", "cash", "card", "transfer"] = ""
 
 
 class RefundIn(StrictIn):
-    amount: Decimal | None = Field(default=None, gt=0, max_digits=12, decimal_places=3)
+    amount: Amount | None = None
     reason: str = Field(default="", max_length=300)
 
 
@@ -119,7 +119,7 @@ def payment_json(payment: Payment) -> dict[str, Any]:
 
 
 @router.post("/bookings/{reference}/payments", response={201: PaymentOut, **ERRORS}, auth=bearer)
-def create_payment(request: HttpRequest, reference: str, payload: PaymentIn) -> JsonResponse:
+def create_payment(request: HttpRequest, reference: Code, payload: PaymentIn) -> JsonResponse:
     """Pay what the booking owes. `stripe` returns the PaymentIntent `client_secret` for
     Stripe.js; staff record `pay_at_property` (cash, card, transfer). Send an Idempotency-Key:
     repeats return the same payment and never charge twice. 503 `payment_provider_unavailable`
@@ -141,7 +141,7 @@ def create_payment(request: HttpRequest, reference: str, payload: PaymentIn) -> 
 
 
 @router.post("/bookings/{reference}/refunds", response={201: RefundsOut, **ERRORS}, auth=bearer)
-def create_refund(request: HttpRequest, reference: str, payload: RefundIn) -> JsonResponse:
+def create_refund(request: HttpRequest, reference: Code, payload: RefundIn) -> JsonResponse:
     """Staff: refund. Without `amount`, the cancellation policy's refund of a cancelled
     booking; with `amount`, an override that needs a `reason`."""
     user = api_user(request)
@@ -155,7 +155,7 @@ def create_refund(request: HttpRequest, reference: str, payload: RefundIn) -> Js
 
 
 @router.get("/bookings/{reference}/payments", response={200: StatementOut, **ERRORS}, auth=bearer)
-def booking_payments(request: HttpRequest, reference: str) -> dict[str, Any]:
+def booking_payments(request: HttpRequest, reference: Code) -> dict[str, Any]:
     """The booking's price, payments, append-only ledger, balance and receipts."""
     s = selectors.booking_statement(reference=reference, user=api_user(request))
     charges = s.booking.charges
@@ -181,7 +181,9 @@ def booking_payments(request: HttpRequest, reference: str) -> dict[str, Any]:
         "responses": {200: {"description": "The receipt", "content": {"text/html": {}}}}
     },
 )
-def download_receipt(request: HttpRequest, number: str, format: str = "pdf") -> HttpResponse:
+def download_receipt(
+    request: HttpRequest, number: Code, format: Literal["pdf", "html"] = "pdf"
+) -> HttpResponse:
     """The receipt as `?format=pdf` (default) or `html`; guests get their own, staff any.
     The `X-Checksum-SHA256` header carries the stored checksum."""
     receipt = selectors.receipt_get(number=number, user=api_user(request))

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from innkeeper.core.errors import ApplicationError
 from innkeeper.rooms import services
 from innkeeper.rooms.models import Property, Room, RoomType, RoomTypePhoto
-from innkeeper.rooms.photos import room_type_photo_resize
+from innkeeper.rooms.photos import photo_clean_original, room_type_photo_resize
 
 
 @admin.register(Property)
@@ -23,8 +23,28 @@ class PropertyAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
+class RoomTypePhotoForm(forms.ModelForm):
+    """Checks an upload before anything is stored (size, pixels, readable) and keeps only a
+    metadata-free re-encoding of it: no camera GPS position is ever stored or served."""
+
+    class Meta:
+        model = RoomTypePhoto
+        fields = ("original", "alt_text", "position")
+
+    def clean_original(self) -> Any:
+        upload = self.cleaned_data.get("original")
+        if upload is None or "original" not in self.changed_data:
+            return upload
+        upload.seek(0)
+        try:
+            return photo_clean_original(upload, name=upload.name or "photo")
+        except ApplicationError as error:
+            raise forms.ValidationError(error.detail, code=error.code) from error
+
+
 class RoomTypePhotoInline(admin.TabularInline):
     model = RoomTypePhoto
+    form = RoomTypePhotoForm
     extra = 1
     fields = ("original", "alt_text", "position", "preview")
     readonly_fields = ("preview",)

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from innkeeper.core.auth import api_user, bearer
 from innkeeper.core.errors import Forbidden
-from innkeeper.core.schemas import AUTH_ERRORS, COMMON_ERRORS, Problem, StrictIn
+from innkeeper.core.schemas import AUTH_ERRORS, COMMON_ERRORS, Id, Problem, Rate, StrictIn
 from innkeeper.rooms import selectors, services
 from innkeeper.rooms.models import Room, RoomType
 
@@ -74,28 +74,28 @@ class RoomOut(Schema):
 
 
 class RoomTypeIn(StrictIn):
-    property_id: int
+    property_id: Id
     name: str = Field(min_length=1, max_length=120)
     capacity: int = Field(ge=1, le=50)
-    nightly_rate: Decimal = Field(ge=0, max_digits=10, decimal_places=2)
+    nightly_rate: Rate
     description: str = Field(default="", max_length=5000)
 
 
 class RoomTypePatch(StrictIn):
     name: str | None = Field(default=None, min_length=1, max_length=120)
     capacity: int | None = Field(default=None, ge=1, le=50)
-    nightly_rate: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2)
+    nightly_rate: Rate | None = None
     description: str | None = Field(default=None, max_length=5000)
 
 
 class RoomIn(StrictIn):
-    room_type_id: int
+    room_type_id: Id
     number: str = Field(min_length=1, max_length=20)
     is_active: bool = True
 
 
 class RoomPatch(StrictIn):
-    room_type_id: int | None = None
+    room_type_id: Id | None = None
     number: str | None = Field(default=None, min_length=1, max_length=20)
     is_active: bool | None = None
 
@@ -111,7 +111,7 @@ def list_properties(request: HttpRequest) -> object:
 
 
 @router.get("/rooms", response={200: list[RoomOut], **COMMON_ERRORS}, auth=None)
-def list_rooms(request: HttpRequest, property_id: int | None = None) -> object:
+def list_rooms(request: HttpRequest, property_id: Id | None = None) -> object:
     """Rooms open for booking, with their type, capacity and nightly rate."""
     return selectors.room_list(property_id=property_id)
 
@@ -124,14 +124,14 @@ def create_room(request: HttpRequest, payload: RoomIn) -> Status:
 
 
 @router.patch("/rooms/{room_id}", response={200: RoomOut, **STAFF_ERRORS}, auth=bearer)
-def update_room(request: HttpRequest, room_id: int, payload: RoomPatch) -> Room:
+def update_room(request: HttpRequest, room_id: Id, payload: RoomPatch) -> Room:
     _staff(request)
     services.room_update(room_id=room_id, **payload.model_dump(exclude_unset=True))
     return selectors.room_get(room_id=room_id)
 
 
 @router.get("/room-types", response={200: list[RoomTypeOut], **COMMON_ERRORS}, auth=None)
-def list_room_types(request: HttpRequest, property_id: int | None = None) -> object:
+def list_room_types(request: HttpRequest, property_id: Id | None = None) -> object:
     return selectors.room_type_list(property_id=property_id)
 
 
@@ -144,7 +144,7 @@ def create_room_type(request: HttpRequest, payload: RoomTypeIn) -> Status:
 @router.patch(
     "/room-types/{room_type_id}", response={200: RoomTypeOut, **STAFF_ERRORS}, auth=bearer
 )
-def update_room_type(request: HttpRequest, room_type_id: int, payload: RoomTypePatch) -> RoomType:
+def update_room_type(request: HttpRequest, room_type_id: Id, payload: RoomTypePatch) -> RoomType:
     _staff(request)
     changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
     return services.room_type_update(room_type_id=room_type_id, **changes)
