@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "innkeeper.jobs",
     "innkeeper.notifications",
+    "innkeeper.channels",
 ]
 
 MIDDLEWARE = [
