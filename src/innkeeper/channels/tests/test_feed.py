@@ -217,3 +217,23 @@ def test_only_active_statuses_are_exported(room, make_booking, today):
         today + timedelta(days=3),
         today + timedelta(days=11),
     ]
+
+
+def test_a_304_costs_two_queries_and_builds_no_feed(room, make_booking, today):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    path = _feed_path(room)
+    make_booking(check_in=today + timedelta(days=3), check_out=today + timedelta(days=5))
+    client = Client()
+    etag = client.get(path)["ETag"]
+
+    with CaptureQueriesContext(connection) as queries:
+        same = client.get(path, headers={"If-None-Match": etag})
+
+    assert same.status_code == 304
+    ours = [q["sql"] for q in queries if "channels_" in q["sql"] or "bookings_" in q["sql"]]
+    assert len(ours) == 2, ours  # the token lookup and one aggregate
+    assert not any('"reference"' in sql for sql in ours)  # no booking rows read
+    assert client.head(path).status_code == 200
+    assert client.post(path).status_code == 405
