@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "innkeeper.jobs",
     "innkeeper.notifications",
+    "innkeeper.channels",
 ]
 
 MIDDLEWARE = [

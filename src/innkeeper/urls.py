@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("innkeeper.ops.urls")),
+    path("", include("innkeeper.channels.urls")),
     path("api/", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
 ]
 

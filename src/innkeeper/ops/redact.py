@@ -25,6 +25,8 @@ SECRET_PATHS = (
         re.compile(r"(/account/reset/[^/?#\s\"']+/)(?!set-password/)[^/?#\s\"']+"),
         rf"\g<1>{REDACTED}",
     ),
+    # Calendar export feeds (channels): the token is the feed's only credential.
+    (re.compile(r"(/calendar/)[^/?#\s\"']+(\.ics)"), rf"\g<1>{REDACTED}\g<2>"),
 )
 MARK = "_innkeeper_redacted_path"
 BYPASS_PATH = f"/{REDACTED}"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ChannelsConfig(AppConfig):
+    name = "innkeeper.channels"
+    label = "channels"
+    verbose_name = "Booking channels"
