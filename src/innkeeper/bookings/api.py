@@ -32,7 +32,12 @@ class AvailableRoomOut(BaseModel):
     capacity: int
     nightly_rate: Decimal
     nights: int
+    room_subtotal: Decimal
+    vat_percent: Decimal
+    vat_amount: Decimal
+    tourist_tax: Decimal
     total_price: Decimal
+    deposit_due: Decimal
     currency: str
 
 
@@ -132,8 +137,14 @@ def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> dict[
             "capacity": item.room.room_type.capacity,
             "nightly_rate": item.room.room_type.nightly_rate,
             "nights": item.nights,
-            "total_price": item.total_price,
-            "currency": item.room.property.currency,
+            # The lines the booking stores in its charges (one pricing function, rooms.pricing).
+            "room_subtotal": item.quote.room_subtotal,
+            "vat_percent": item.quote.vat_percent,
+            "vat_amount": item.quote.vat_amount,
+            "tourist_tax": item.quote.tourist_tax,
+            "total_price": item.quote.total,
+            "deposit_due": item.quote.deposit_due,
+            "currency": item.quote.currency,
         }
         for item in found
     ]

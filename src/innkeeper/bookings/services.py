@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from innkeeper.accounts.models import User
+from innkeeper.bookings.charges import charges_record
 from innkeeper.bookings.integrity import is_overlap_violation
 from innkeeper.bookings.models import ALLOWED_TRANSITIONS, Booking, BookingEvent
 from innkeeper.bookings.models import BookingStatus as S
@@ -24,9 +25,9 @@ from innkeeper.core.errors import (
 )
 from innkeeper.core.ids import new_reference
 from innkeeper.notifications.services import booking_status_notify
-from innkeeper.payments.pricing import charges_record, loaded_policy, stay_quote
 from innkeeper.payments.refunds import refunds_on_cancellation
 from innkeeper.rooms.models import Room
+from innkeeper.rooms.pricing import loaded_policy, stay_quote
 
 UNAVAILABLE = "Room {room} is already booked for some of these nights. Choose other dates or rooms."
 

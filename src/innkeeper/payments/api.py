@@ -13,11 +13,11 @@ from pydantic import Field
 from innkeeper.core.auth import api_user, bearer
 from innkeeper.core.errors import Forbidden
 from innkeeper.core.idempotency import idempotent
+from innkeeper.core.money import quantize
 from innkeeper.core.schemas import AUTH_ERRORS, Problem, StrictIn
 from innkeeper.payments import selectors
 from innkeeper.payments.downloads import receipt_response
 from innkeeper.payments.models import LedgerEntry, Payment
-from innkeeper.payments.money import quantize
 from innkeeper.payments.refunds import refund_issue
 from innkeeper.payments.services import booking_for_payment, payment_create
 from innkeeper.payments.settle import payment_submit

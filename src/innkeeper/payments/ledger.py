@@ -8,8 +8,8 @@ from django.db.models import F, Sum
 
 from innkeeper.accounts.models import User
 from innkeeper.bookings.models import Booking
+from innkeeper.core.money import ZERO, quantize
 from innkeeper.payments.models import EntryKind, LedgerEntry, Payment
-from innkeeper.payments.money import ZERO, quantize
 from innkeeper.payments.receipts import receipt_issue
 
 # The signed effect of each kind on what the guest has paid.

@@ -11,13 +11,13 @@ from django.db import transaction
 from django.db.models import Sum
 
 from innkeeper.accounts.models import User
+from innkeeper.bookings.charges import booking_cancellation_fee
 from innkeeper.bookings.models import Booking, BookingStatus
 from innkeeper.core.audit import audit_log
 from innkeeper.core.errors import Forbidden, InvalidInput
+from innkeeper.core.money import ZERO, quantize
 from innkeeper.payments.ledger import paid_amount
 from innkeeper.payments.models import Payment, PaymentStatus, Purpose
-from innkeeper.payments.money import ZERO, quantize
-from innkeeper.payments.pricing import cancellation_fee
 from innkeeper.payments.settle import PaymentProviderUnavailable, payment_submit
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class RefundPreview:
 
 def policy_refund_preview(booking: Booking, *, at: datetime) -> RefundPreview:
     """What cancelling at `at` would give back: shown to the guest before they confirm."""
-    fee = cancellation_fee(booking, booking.charges, at)
+    fee = booking_cancellation_fee(booking, booking.charges, at)
     refundable = _refundable(booking)
     refund = quantize(max(refundable - fee, ZERO), booking.currency)
     return RefundPreview(paid=refundable, fee=fee, refund=refund)

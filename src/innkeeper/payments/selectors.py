@@ -8,9 +8,9 @@ from decimal import Decimal
 from innkeeper.accounts.models import User
 from innkeeper.bookings.models import Booking
 from innkeeper.core.errors import NotFound
+from innkeeper.core.money import quantize
 from innkeeper.payments.ledger import paid_amount
 from innkeeper.payments.models import LedgerEntry, Payment, Receipt
-from innkeeper.payments.money import quantize
 from innkeeper.payments.services import booking_for_payment
 
 

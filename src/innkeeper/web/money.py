@@ -9,14 +9,15 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from innkeeper.bookings.models import Booking
+from innkeeper.bookings.charges import free_cancellation_deadline
+from innkeeper.bookings.models import Booking, BookingCharges
 from innkeeper.core.models import AuditEvent
+from innkeeper.core.money import ZERO, quantize
 from innkeeper.payments.ledger import paid_amount
-from innkeeper.payments.models import BookingCharges, LedgerEntry, PaymentPolicy, Receipt
-from innkeeper.payments.money import ZERO, quantize
-from innkeeper.payments.pricing import Quote, cancellation_deadline, stay_quote
+from innkeeper.payments.models import LedgerEntry, Receipt
 from innkeeper.payments.refunds import RefundPreview, policy_refund_preview
-from innkeeper.rooms.models import Property, Room
+from innkeeper.rooms.models import PaymentPolicy, Room
+from innkeeper.rooms.pricing import Quote, cancellation_deadline, stay_quote
 
 
 @dataclass(frozen=True)
@@ -72,11 +73,7 @@ def booking_money(booking: Booking, *, with_ledger: bool = False) -> BookingMone
         paid=paid,
         balance_due=quantize(max(charges.total - paid, ZERO), currency),
         deposit_outstanding=quantize(max(charges.deposit_due - paid, ZERO), currency),
-        free_until=cancellation_deadline(
-            prop=booking.property,
-            check_in=booking.check_in,
-            hours=charges.free_cancellation_hours,
-        ),
+        free_until=free_cancellation_deadline(booking, charges),
         receipts=list(booking.receipts.defer("pdf", "html").order_by("sequence")),
     )
     if booking.is_active:
@@ -84,12 +81,6 @@ def booking_money(booking: Booking, *, with_ledger: bool = False) -> BookingMone
     if with_ledger:
         money.ledger = list(booking.ledger.select_related("actor", "receipt"))
     return money
-
-
-def property_policies(properties: list[Property]) -> dict[int, PaymentPolicy]:
-    """Each property's policy in one query (defaults for those without one)."""
-    found = {p.property_id: p for p in PaymentPolicy.objects.filter(property__in=properties)}
-    return {prop.pk: found.get(prop.pk) or PaymentPolicy(property=prop) for prop in properties}
 
 
 def booking_audit(booking: Booking) -> list[AuditEvent]:

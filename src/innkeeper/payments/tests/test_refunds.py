@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from innkeeper.bookings.charges import free_cancellation_deadline
 from innkeeper.bookings.services import booking_cancel
 from innkeeper.payments.ledger import paid_amount
 from innkeeper.payments.models import LedgerEntry
-from innkeeper.payments.pricing import free_cancellation_deadline
 from innkeeper.payments.services import payment_create
 from innkeeper.payments.settle import payment_submit
 

@@ -23,8 +23,7 @@ from innkeeper.bookings.models import Booking, BookingEvent
 from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.bookings.services import booking_create
 from innkeeper.conftest import PASSWORD
-from innkeeper.payments.models import PaymentPolicy
-from innkeeper.rooms.models import Room, RoomType, RoomTypePhoto
+from innkeeper.rooms.models import PaymentPolicy, Room, RoomType, RoomTypePhoto
 from innkeeper.testing.jobs import drain
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,7 +45,9 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (`make system-tools` installs it)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: `apt-get install chromium` (`make system-tools` installs it)"
+        )
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
     # between browser steps are still plain synchronous calls. Only for this module: the
     # variable must not leak into other tests (or the subprocesses they start).

@@ -23,8 +23,8 @@ from innkeeper.conftest import PASSWORD, make_user
 from innkeeper.core.errors import problem_response
 from innkeeper.ops.maintenance import read_only_set
 from innkeeper.payments.desk import desk_payment_record
-from innkeeper.payments.models import LedgerEntry, Payment, PaymentPolicy
-from innkeeper.rooms.models import Property, Room, RoomType, RoomTypePhoto
+from innkeeper.payments.models import LedgerEntry, Payment
+from innkeeper.rooms.models import PaymentPolicy, Property, Room, RoomType, RoomTypePhoto
 from innkeeper.web.board import room_board
 from innkeeper.web.tests.conftest import jpeg_bytes
 from innkeeper.web.tests.test_pages import field_error

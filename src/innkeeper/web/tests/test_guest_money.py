@@ -11,12 +11,12 @@ from django.test import Client
 from django.utils import timezone
 
 from innkeeper.accounts.models import User
-from innkeeper.bookings.models import Booking
+from innkeeper.bookings.models import Booking, BookingCharges
 from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.conftest import ApiClient
 from innkeeper.payments.desk import desk_payment_record
-from innkeeper.payments.models import BookingCharges, EntryKind, LedgerEntry, PaymentPolicy
-from innkeeper.rooms.models import Room
+from innkeeper.payments.models import EntryKind, LedgerEntry
+from innkeeper.rooms.models import PaymentPolicy, Room
 from innkeeper.web.tests.test_pages import book_data
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from django.views.decorators.http import require_POST
 
 from innkeeper.accounts.models import User
 from innkeeper.core.errors import ApplicationError
+from innkeeper.core.money import ZERO, quantize
 from innkeeper.payments.desk import desk_payment_record
 from innkeeper.payments.downloads import receipt_response
-from innkeeper.payments.money import ZERO, quantize
 from innkeeper.payments.refunds import refund_issue
 from innkeeper.payments.selectors import receipt_get
 from innkeeper.payments.services import booking_for_payment

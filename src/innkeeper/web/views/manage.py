@@ -14,9 +14,9 @@ from django.urls import reverse
 from innkeeper.bookings.models import Booking
 from innkeeper.bookings.services import booking_cancel
 from innkeeper.core.errors import ApplicationError, NotFound
+from innkeeper.core.money import ZERO, quantize
 from innkeeper.payments.downloads import receipt_response
 from innkeeper.payments.models import PaymentStatus, Purpose
-from innkeeper.payments.money import ZERO, quantize
 from innkeeper.web.magic import manage_reference
 from innkeeper.web.money import booking_money
 from innkeeper.web.selectors import guest_booking_get, guest_bookings
