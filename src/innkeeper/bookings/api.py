@@ -9,11 +9,12 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Query, Router, Schema
 from pydantic import BaseModel, Field
 
+from innkeeper.accounts.auth import api_user, bearer
 from innkeeper.bookings import selectors, services
 from innkeeper.bookings.models import Booking, BookingStatus
-from innkeeper.core.auth import api_user, bearer
 from innkeeper.core.idempotency import idempotent
 from innkeeper.core.schemas import AUTH_ERRORS, COMMON_ERRORS, IsoDate, Problem, StrictIn
+from innkeeper.flows.cancel_then_refund import booking_cancel_then_refund
 from innkeeper.ops.ratelimit.services import limit_booking_change, limit_booking_create
 
 router = Router()
@@ -219,7 +220,7 @@ def cancel_booking(
     request: HttpRequest, reference: str, payload: CancelIn | None = None
 ) -> Booking:
     reason = payload.reason if payload else ""
-    return _transition(request, reference, services.booking_cancel, reason=reason)
+    return _transition(request, reference, booking_cancel_then_refund, reason=reason)
 
 
 @router.post(

@@ -10,11 +10,17 @@ from innkeeper.core.audit import audit_log
 from innkeeper.payments.ledger import paid_amount
 from innkeeper.payments.models import Payment, Provider, Purpose
 from innkeeper.payments.services import booking_for_payment, payment_create
-from innkeeper.payments.settle import payment_submit
+from innkeeper.payments.settle import OnSucceeded, payment_submit
 
 
 def desk_payment_record(
-    *, reference: str, actor: User, amount: Decimal, method: str, source: str = "web"
+    *,
+    reference: str,
+    actor: User,
+    amount: Decimal,
+    method: str,
+    source: str = "web",
+    on_succeeded: OnSucceeded | None = None,
 ) -> Payment:
     """Record money the desk took. A pending booking's first payment counts as its deposit
     (so paying it confirms the booking, as a card deposit would); anything else as balance."""
@@ -31,7 +37,7 @@ def desk_payment_record(
         amount=amount,
         method=method,
     )
-    payment = payment_submit(payment_id=payment.pk, actor=actor)
+    payment = payment_submit(payment_id=payment.pk, actor=actor, on_succeeded=on_succeeded)
     audit_log(
         "payment.recorded_at_desk",
         actor=actor,

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from innkeeper.core.errors import InvalidInput, ServiceUnavailable
 from innkeeper.payments.models import Payment, Provider, WebhookEvent
 from innkeeper.payments.providers import INTENT_STATUSES, REFUND_STATUSES, ProviderResult
-from innkeeper.payments.settle import _locked, payment_apply
+from innkeeper.payments.settle import OnSucceeded, _locked, payment_apply
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,9 @@ def _result_for(event_type: str, obj: Any) -> tuple[str, ProviderResult] | None:
     return None
 
 
-def stripe_webhook_apply(*, payload: bytes, signature: str) -> str:
+def stripe_webhook_apply(
+    *, payload: bytes, signature: str, on_succeeded: OnSucceeded | None = None
+) -> str:
     """Returns `applied`, `duplicate` or `ignored`. Bad signatures are refused (400)."""
     secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret:
@@ -55,7 +57,7 @@ def stripe_webhook_apply(*, payload: bytes, signature: str) -> str:
             if payment is None:
                 logger.warning("stripe event %s for unknown object %s", event["id"], ref)
                 return "ignored"
-            payment_apply(payment=_locked(payment.pk), result=result)
+            payment_apply(payment=_locked(payment.pk), result=result, on_succeeded=on_succeeded)
     except IntegrityError:
         return "duplicate"  # the unique event id: this event was applied already
     return "applied"

@@ -9,11 +9,11 @@ import pytest
 from django.utils import timezone
 
 from innkeeper.bookings.charges import free_cancellation_deadline
-from innkeeper.bookings.services import booking_cancel
+from innkeeper.flows.cancel_then_refund import booking_cancel_then_refund
+from innkeeper.flows.deposit_paid_then_confirm import payment_submit_then_confirm
 from innkeeper.payments.ledger import paid_amount
 from innkeeper.payments.models import LedgerEntry
 from innkeeper.payments.services import payment_create
-from innkeeper.payments.settle import payment_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def paid_in_full(make_booking, staff):
         purpose="balance",
         method="card",
     )
-    payment_submit(payment_id=payment.pk, actor=staff)
+    payment_submit_then_confirm(payment_id=payment.pk, actor=staff)
     booking.refresh_from_db()
     assert booking.status == "confirmed" and paid_amount(booking) == Decimal("315.00")
     return booking
@@ -35,7 +35,7 @@ def paid_in_full(make_booking, staff):
 
 def cancel_at(monkeypatch, booking, guest, moment):
     monkeypatch.setattr(timezone, "now", lambda: moment)
-    booking_cancel(reference=booking.reference, actor=guest, reason="plans changed")
+    booking_cancel_then_refund(reference=booking.reference, actor=guest, reason="plans changed")
     return LedgerEntry.objects.filter(booking=booking, kind="refunded")
 
 

@@ -14,7 +14,7 @@ from innkeeper.accounts.models import User
 from innkeeper.bookings.models import Booking, BookingCharges
 from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.conftest import ApiClient
-from innkeeper.payments.desk import desk_payment_record
+from innkeeper.flows.deposit_paid_then_confirm import desk_payment_then_confirm
 from innkeeper.payments.models import EntryKind, LedgerEntry
 from innkeeper.rooms.models import PaymentPolicy, Room
 from innkeeper.web.tests.test_pages import book_data
@@ -90,7 +90,7 @@ def test_deposit_keeps_the_booking_pending_and_the_page_says_until_when(
     assert "Pay at the front desk" in page
     assert 'type="card' not in page and "<script" not in page  # no card form, no JS
 
-    desk_payment_record(
+    desk_payment_then_confirm(
         reference=booking.reference, actor=staff, amount=Decimal("105"), method="cash"
     )
     booking.refresh_from_db()
@@ -102,7 +102,7 @@ def test_cancel_shows_the_policy_refund_then_refunds_it(
     client: Client, room: Room, stay: tuple[date, date], policy: PaymentPolicy, staff: User
 ) -> None:
     booking = page_book(client, room, stay)
-    desk_payment_record(
+    desk_payment_then_confirm(
         reference=booking.reference, actor=staff, amount=Decimal("315"), method="card"
     )
     mine = client.get("/my-bookings/").content.decode()
@@ -132,7 +132,7 @@ def test_late_cancel_shows_what_the_property_keeps(
 ) -> None:
     # Arriving tomorrow: inside the 48 h, so the first night (100 + 2 x 2.50) is kept.
     booking = page_book(client, room, (today + timedelta(days=1), today + timedelta(days=3)))
-    desk_payment_record(
+    desk_payment_then_confirm(
         reference=booking.reference, actor=staff, amount=Decimal("210"), method="cash"
     )
     asked = client.get(f"/bookings/{booking.reference}/cancel/").content.decode()

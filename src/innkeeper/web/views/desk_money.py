@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from innkeeper.accounts.models import User
 from innkeeper.core.errors import ApplicationError
 from innkeeper.core.money import ZERO, quantize
-from innkeeper.payments.desk import desk_payment_record
+from innkeeper.flows.deposit_paid_then_confirm import desk_payment_then_confirm
 from innkeeper.payments.downloads import receipt_response
 from innkeeper.payments.refunds import refund_issue
 from innkeeper.payments.selectors import receipt_get
@@ -62,7 +62,7 @@ def payment_record(request: HttpRequest, reference: str) -> HttpResponse:
     status = 422
     if form.is_valid():
         try:
-            payment = desk_payment_record(
+            payment = desk_payment_then_confirm(
                 reference=reference,
                 actor=_staff(request),
                 amount=form.cleaned_data["amount"],

@@ -11,13 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from innkeeper.bookings.links import manage_reference
 from innkeeper.bookings.models import Booking
-from innkeeper.bookings.services import booking_cancel
 from innkeeper.core.errors import ApplicationError, NotFound
 from innkeeper.core.money import ZERO, quantize
+from innkeeper.flows.cancel_then_refund import booking_cancel_then_refund
 from innkeeper.payments.downloads import receipt_response
 from innkeeper.payments.models import PaymentStatus, Purpose
-from innkeeper.web.magic import manage_reference
 from innkeeper.web.money import booking_money
 from innkeeper.web.selectors import guest_booking_get, guest_bookings
 from innkeeper.web.views.common import current_user, remember_reference, session_references
@@ -54,7 +54,9 @@ def cancel(request: HttpRequest, reference: str) -> HttpResponse:
     actor = user if user and booking.guest_id == user.pk else None
     try:
         # The same service as the API's cancel: it issues the policy refund after commit.
-        booking_cancel(reference=booking.reference, actor=actor, reason="cancelled by the guest")
+        booking_cancel_then_refund(
+            reference=booking.reference, actor=actor, reason="cancelled by the guest"
+        )
     except ApplicationError as error:
         messages.error(request, error.detail)
     else:

@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
 
+from innkeeper.flows.deposit_paid_then_confirm import reconcile_then_confirm
 from innkeeper.payments.models import OPEN_STATUSES, Payment
-from innkeeper.payments.reconcile import payments_reconcile
 
 
 class Command(BaseCommand):
@@ -38,7 +38,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{row['status']:<22} {row['provider']:<16} {row['n']}")
             self.stdout.write(f"{total} open payment(s)")
             return
-        report = payments_reconcile(all_open=options["all"])
+        report = reconcile_then_confirm(all_open=options["all"])
         if options["json"]:
             self.stdout.write(json.dumps(report.__dict__))
         else:

@@ -1,4 +1,7 @@
-"""Emailed "manage your booking" links: a signed, expiring token naming the booking."""
+"""Emailed "manage your booking" links: a signed, expiring token naming the booking.
+
+A bookings concern: the web pages read the links and the notification worker writes them
+into emails, without either importing the other."""
 
 from __future__ import annotations
 
