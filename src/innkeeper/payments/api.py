@@ -192,11 +192,13 @@ def download_receipt(request: HttpRequest, number: str, format: str = "pdf") -> 
 
 @router.post(
     "/payments/webhooks/stripe",
-    response={200: WebhookOut, 400: Problem, 422: Problem, 503: Problem},
+    response={200: WebhookOut, 400: Problem, 404: Problem, 422: Problem, 503: Problem},
     auth=None,
 )
 def stripe_webhook(request: HttpRequest) -> dict[str, str]:
-    """Stripe events, verified by `Stripe-Signature`; a redelivered event changes nothing."""
+    """Stripe events, verified by `Stripe-Signature`; a redelivered or out-of-order event
+    changes nothing. 400 for a bad signature or an event lacking fields; 404 when webhooks
+    are not configured (no `STRIPE_WEBHOOK_SECRET`)."""
     result = stripe_webhook_then_confirm(
         payload=request.body, signature=request.headers.get("Stripe-Signature", "")
     )

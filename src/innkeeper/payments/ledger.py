@@ -19,6 +19,7 @@ SIGN = {
     EntryKind.CAPTURED: 1,
     EntryKind.RECORDED_AT_DESK: 1,
     EntryKind.REFUNDED: -1,
+    EntryKind.REFUND_REVERSED: 1,
 }
 
 

@@ -31,6 +31,9 @@ class PaymentStatus(models.TextChoices):
     PROCESSING = "processing", "Processing at the provider"
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
+    # A refund of cash taken at the desk, owed since an online cancellation: staff pay it out
+    # and record it (it is not an open provider payment: reconciliation has nothing to ask).
+    DUE_AT_DESK = "due_at_desk", "Refund due at the desk"
 
 
 OPEN_STATUSES: tuple[str, ...] = (
@@ -86,6 +89,8 @@ class EntryKind(models.TextChoices):
     REFUNDED = "refunded", "Refunded"
     FAILED = "failed", "Failed"
     RECORDED_AT_DESK = "recorded_at_desk", "Recorded at the desk"
+    # A recorded refund that failed afterwards (Stripe `refund.failed`): the money is back.
+    REFUND_REVERSED = "refund_reversed", "Refund reversed"
 
 
 class AppendOnlyError(Exception):

@@ -8,10 +8,12 @@ from collections.abc import Callable
 from django.db import transaction
 
 from innkeeper.accounts.models import User
+from innkeeper.core.audit import audit_log
 from innkeeper.core.errors import ServiceUnavailable
 from innkeeper.payments.ledger import entry_record
 from innkeeper.payments.models import EntryKind, Payment, PaymentStatus, Provider
 from innkeeper.payments.providers import ProviderResult, ProviderUnavailable, provider_for
+from innkeeper.payments.states import allowed
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +41,16 @@ def payment_apply(
     result: ProviderResult,
     actor: User | None = None,
     on_succeeded: OnSucceeded | None = None,
-) -> None:
-    """Record the provider's answer on a locked payment row. Safe to repeat."""
+) -> bool:
+    """Record the provider's answer on a locked payment row. Safe to repeat, and in any order:
+    news that the state machine refuses (payments/states.py), such as a late `processing`
+    after `succeeded`, changes nothing and returns False."""
+    before = payment.status
+    if not allowed(before=before, after=result.status, is_refund=bool(payment.refund_of_id)):
+        logger.warning(
+            "payment %s: ignored out-of-order news %s -> %s", payment.uid, before, result.status
+        )
+        return False
     payment.status = result.status
     payment.provider_ref = result.provider_ref or payment.provider_ref
     payment.client_secret = result.client_secret or payment.client_secret
@@ -52,8 +62,30 @@ def payment_apply(
         entry_record(payment=payment, kind=_success_kind(payment), actor=actor, note=payment.reason)
         if on_succeeded is not None:
             on_succeeded(payment)
+    elif result.status == PaymentStatus.FAILED and before == PaymentStatus.SUCCEEDED:
+        _refund_reverse(payment, actor=actor, error=result.error)
     elif result.status == PaymentStatus.FAILED:
         entry_record(payment=payment, kind=EntryKind.FAILED, actor=actor, note=result.error)
+    return True
+
+
+def _refund_reverse(refund: Payment, *, actor: User | None, error: str) -> None:
+    """A refund that succeeded and then failed: the money came back to the property, so an
+    appending entry gives it back to what the guest has paid (the refund's entry stays)."""
+    entry = entry_record(
+        payment=refund,
+        kind=EntryKind.REFUND_REVERSED,
+        actor=actor,
+        note=error or "refund failed after it was recorded",
+    )
+    if entry is not None:
+        audit_log(
+            "payment.refund_reversed",
+            actor=actor,
+            target=refund.booking.reference,
+            source="payments",
+            details={"payment": str(refund.uid), "amount": str(refund.amount)},
+        )
 
 
 def _locked(payment_id: int) -> Payment:

@@ -14,8 +14,9 @@ from innkeeper.bookings.models import Booking, BookingCharges
 from innkeeper.core.models import AuditEvent
 from innkeeper.core.money import ZERO, quantize
 from innkeeper.payments.ledger import paid_amount
-from innkeeper.payments.models import LedgerEntry, Receipt
+from innkeeper.payments.models import LedgerEntry, Payment, Receipt
 from innkeeper.payments.refunds import RefundPreview, policy_refund_preview
+from innkeeper.payments.selectors import refunds_to_handle
 from innkeeper.rooms.models import PaymentPolicy, Room
 from innkeeper.rooms.pricing import Quote, cancellation_deadline, stay_quote
 
@@ -58,6 +59,8 @@ class BookingMoney:
     refund_now: RefundPreview | None = None
     ledger: list[LedgerEntry] = field(default_factory=list)
     receipts: list[Receipt] = field(default_factory=list)
+    refunds_due: list[Payment] = field(default_factory=list)  # cash to give back at the desk
+    refunds_reversed: list[Payment] = field(default_factory=list)
 
 
 def booking_money(booking: Booking, *, with_ledger: bool = False) -> BookingMoney:
@@ -80,6 +83,8 @@ def booking_money(booking: Booking, *, with_ledger: bool = False) -> BookingMone
         money.refund_now = policy_refund_preview(booking, at=timezone.now())
     if with_ledger:
         money.ledger = list(booking.ledger.select_related("actor", "receipt"))
+        todo = refunds_to_handle(booking=booking)
+        money.refunds_due, money.refunds_reversed = todo.due_at_desk, todo.reversed
     return money
 
 

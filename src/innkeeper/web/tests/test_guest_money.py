@@ -15,7 +15,8 @@ from innkeeper.bookings.models import Booking, BookingCharges
 from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.conftest import ApiClient
 from innkeeper.flows.deposit_paid_then_confirm import desk_payment_then_confirm
-from innkeeper.payments.models import EntryKind, LedgerEntry
+from innkeeper.payments.desk import desk_refund_pay_out
+from innkeeper.payments.models import EntryKind, LedgerEntry, Payment
 from innkeeper.rooms.models import PaymentPolicy, Room
 from innkeeper.web.tests.test_pages import book_data
 
@@ -112,9 +113,15 @@ def test_cancel_shows_the_policy_refund_then_refunds_it(
     assert Booking.objects.get(pk=booking.pk).status == S.CONFIRMED  # asking changes nothing
 
     done = client.post(f"/bookings/{booking.reference}/cancel/", follow=True).content.decode()
-    assert "A refund of 315.00 EUR is on its way." in done
+    # Paid on the desk terminal: the refund is due there, not recorded as paid out.
+    assert "A refund of 315.00 EUR is due to you at the front desk" in done
+    assert not LedgerEntry.objects.filter(booking=booking, kind=EntryKind.REFUNDED).exists()
+    (due,) = Payment.objects.filter(booking=booking, purpose="refund")
+    assert due.status == "due_at_desk"
+    desk_refund_pay_out(reference=booking.reference, refund_id=str(due.uid), actor=staff)
     refund = LedgerEntry.objects.get(booking=booking, kind=EntryKind.REFUNDED)
     assert refund.settled == Decimal("-315")
+    done = client.get("/my-bookings/").content.decode()
     numbers = list(booking.receipts.order_by("sequence").values_list("number", flat=True))
     assert len(numbers) == 2 and all(number in done for number in numbers)
 
@@ -139,8 +146,10 @@ def test_late_cancel_shows_what_the_property_keeps(
     assert 'refunds <strong class="refund-now">105.00 EUR</strong> of the 210.00 EUR' in asked
     assert "the property keeps 105.00 EUR" in asked
     done = client.post(f"/bookings/{booking.reference}/cancel/", follow=True).content.decode()
-    assert "A refund of 105.00 EUR is on its way." in done
-    assert LedgerEntry.objects.get(kind=EntryKind.REFUNDED).settled == Decimal("-105")
+    assert "A refund of 105.00 EUR is due to you at the front desk" in done
+    (due,) = Payment.objects.filter(booking=booking, purpose="refund", status="due_at_desk")
+    assert due.amount == Decimal("105")
+    assert not LedgerEntry.objects.filter(kind=EntryKind.REFUNDED).exists()
 
 
 def test_cancelled_booking_cannot_be_cancelled_again_and_says_so(

@@ -68,7 +68,15 @@ def _cancelled_message(booking: Booking) -> str:
     refunds = booking.payments.filter(purpose=Purpose.REFUND)
     total = refunds.exclude(status=PaymentStatus.FAILED).aggregate(s=Sum("amount"))["s"]
     refunded: Decimal = total or ZERO
+    due = refunds.filter(status=PaymentStatus.DUE_AT_DESK).aggregate(s=Sum("amount"))["s"]
     done = f"Booking {booking.reference} is cancelled."
+    if due:
+        # Money taken at the desk goes back there: nobody has paid it out yet.
+        amount = quantize(due, booking.currency)
+        return (
+            f"{done} A refund of {amount} {booking.currency} is due to you at the front desk, "
+            "where it was paid."
+        )
     if refunded > 0:
         amount = quantize(refunded, booking.currency)
         return f"{done} A refund of {amount} {booking.currency} is on its way."
