@@ -51,6 +51,7 @@ run: install
 lint: install
 	$(BIN)/ruff check src $(wildcard bench)
 	$(BIN)/ruff format --check src $(wildcard bench)
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install
 	$(BIN)/mypy

@@ -21,8 +21,7 @@ from innkeeper.bookings.models import Booking
 from innkeeper.bookings.rules import property_today
 from innkeeper.bookings.services import booking_create
 from innkeeper.ops.state import OpsState, forget_state, pinned_state
-from innkeeper.payments.models import PaymentPolicy
-from innkeeper.rooms.models import Property, Room, RoomType
+from innkeeper.rooms.models import PaymentPolicy, Property, Room, RoomType
 
 PASSWORD = "a-long-test-password-42"
 

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "innkeeper.rooms",
     "innkeeper.bookings",
     "innkeeper.payments",
+    "innkeeper.flows",
     "innkeeper.ops",
     "innkeeper.web",
     "django_tasks_db",

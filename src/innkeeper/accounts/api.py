@@ -8,7 +8,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from innkeeper.accounts import passwords, services
-from innkeeper.core.auth import api_user, bearer
+from innkeeper.accounts.auth import api_user, bearer
 from innkeeper.core.schemas import AUTH_ERRORS, COMMON_ERRORS, EMAIL_PATTERN, Problem, StrictIn
 from innkeeper.notifications.account_emails import guest_signup, password_reset_request
 from innkeeper.ops.ratelimit.services import (

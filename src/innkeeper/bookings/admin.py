@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from innkeeper.bookings import services
 from innkeeper.bookings.models import Booking, BookingEvent
 from innkeeper.core.errors import ApplicationError
+from innkeeper.flows.cancel_then_refund import booking_cancel_then_refund
 
 
 class BookingCreateForm(forms.ModelForm):
@@ -112,7 +113,7 @@ class BookingAdmin(admin.ModelAdmin):
     inlines = (BookingEventInline,)
     actions = (
         _bulk(services.booking_confirm, "Confirm"),
-        _bulk(services.booking_cancel, "Cancel"),
+        _bulk(booking_cancel_then_refund, "Cancel"),
         _bulk(services.booking_check_in, "Check in"),
         _bulk(services.booking_check_out, "Check out"),
         _bulk(services.booking_mark_no_show, "Mark no-show"),

@@ -9,9 +9,9 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Query, Router, Schema
 from pydantic import BaseModel, Field
 
+from innkeeper.accounts.auth import api_user, bearer
 from innkeeper.bookings import selectors, services
 from innkeeper.bookings.models import Booking, BookingStatus
-from innkeeper.core.auth import api_user, bearer
 from innkeeper.core.idempotency import idempotent
 from innkeeper.core.schemas import (
     AUTH_ERRORS,
@@ -23,6 +23,7 @@ from innkeeper.core.schemas import (
     Problem,
     StrictIn,
 )
+from innkeeper.flows.cancel_then_refund import booking_cancel_then_refund
 from innkeeper.ops.ratelimit.services import limit_booking_change, limit_booking_create
 
 router = Router()
@@ -41,7 +42,12 @@ class AvailableRoomOut(BaseModel):
     capacity: int
     nightly_rate: Decimal
     nights: int
+    room_subtotal: Decimal
+    vat_percent: Decimal
+    vat_amount: Decimal
+    tourist_tax: Decimal
     total_price: Decimal
+    deposit_due: Decimal
     currency: str
 
 
@@ -141,8 +147,14 @@ def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> dict[
             "capacity": item.room.room_type.capacity,
             "nightly_rate": item.room.room_type.nightly_rate,
             "nights": item.nights,
-            "total_price": item.total_price,
-            "currency": item.room.property.currency,
+            # The lines the booking stores in its charges (one pricing function, rooms.pricing).
+            "room_subtotal": item.quote.room_subtotal,
+            "vat_percent": item.quote.vat_percent,
+            "vat_amount": item.quote.vat_amount,
+            "tourist_tax": item.quote.tourist_tax,
+            "total_price": item.quote.total,
+            "deposit_due": item.quote.deposit_due,
+            "currency": item.quote.currency,
         }
         for item in found
     ]
@@ -217,7 +229,7 @@ def cancel_booking(
     request: HttpRequest, reference: Code, payload: CancelIn | None = None
 ) -> Booking:
     reason = payload.reason if payload else ""
-    return _transition(request, reference, services.booking_cancel, reason=reason)
+    return _transition(request, reference, booking_cancel_then_refund, reason=reason)
 
 
 @router.post(

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from innkeeper.core.models import TimeStampedModel
-from innkeeper.rooms.models import Property, Room
+from innkeeper.rooms.models import LateCancelKind, Property, Room
 
 
 class BookingStatus(models.TextChoices):
@@ -128,3 +128,31 @@ class BookingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking_id} {self.action}"
+
+
+class BookingCharges(models.Model):
+    """The price and policy of a booking as they were when it was made; never recomputed.
+
+    Written by `booking_create` from `rooms.pricing.stay_quote`; its table keeps the name it
+    had when payments owned it (moved without touching the data)."""
+
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="charges")
+    currency = models.CharField(max_length=3)
+    room_subtotal = models.DecimalField(max_digits=12, decimal_places=3)
+    tourist_tax = models.DecimalField(max_digits=12, decimal_places=3)
+    vat_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    vat_amount = models.DecimalField(max_digits=12, decimal_places=3)
+    total = models.DecimalField(max_digits=12, decimal_places=3)
+    first_night = models.DecimalField(max_digits=12, decimal_places=3)
+    deposit_due = models.DecimalField(max_digits=12, decimal_places=3)
+    free_cancellation_hours = models.PositiveIntegerField()
+    late_cancel_kind = models.CharField(max_length=20, choices=LateCancelKind.choices)
+    late_cancel_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "payments_bookingcharges"
+        verbose_name_plural = "booking charges"
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.total} {self.currency}"

@@ -16,7 +16,7 @@ from innkeeper.bookings.models import ACTIVE_STATUSES, Booking
 from innkeeper.bookings.rules import validate_stay
 from innkeeper.core.errors import NotFound
 from innkeeper.rooms.models import Property, Room
-from innkeeper.rooms.pricing import stay_price
+from innkeeper.rooms.pricing import Quote, loaded_policy, stay_quote
 
 SEARCH_DEFERRED = (
     "created_at",
@@ -31,7 +31,11 @@ SEARCH_DEFERRED = (
 class AvailableRoom:
     room: Room
     nights: int
-    total_price: Decimal
+    quote: Quote  # the same lines the booking will store (rooms.pricing.stay_quote)
+
+    @property
+    def total_price(self) -> Decimal:
+        return self.quote.total
 
 
 class _StayRange(Func):
@@ -57,7 +61,8 @@ def availability_search(
     *, check_in: date, check_out: date, guests: int, property_id: int | None = None
 ) -> list[AvailableRoom]:
     """Active rooms big enough for the party and free for every night of the stay."""
-    properties = Property.objects.all()
+    # Each property's payment policy comes with it (pricing needs it): no query of its own.
+    properties = Property.objects.select_related("payment_policy")
     if property_id is not None:
         properties = properties.filter(pk=property_id)
     props = list(properties)
@@ -82,8 +87,14 @@ def availability_search(
     found: list[AvailableRoom] = []
     for room in rooms:
         room.property = by_id[room.property_id]
-        price = stay_price(nightly_rate=room.room_type.nightly_rate, nights=nights)
-        found.append(AvailableRoom(room=room, nights=nights, total_price=price))
+        quote = stay_quote(
+            prop=room.property,
+            nightly_rate=room.room_type.nightly_rate,
+            nights=nights,
+            guests=guests,
+            policy=loaded_policy(room.property),
+        )
+        found.append(AvailableRoom(room=room, nights=nights, quote=quote))
     return found
 
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from innkeeper.accounts.models import User
+from innkeeper.bookings.charges import charges_record
 from innkeeper.bookings.integrity import is_overlap_violation
 from innkeeper.bookings.models import ALLOWED_TRANSITIONS, Booking, BookingEvent
 from innkeeper.bookings.models import BookingStatus as S
@@ -26,9 +27,8 @@ from innkeeper.core.errors import (
 )
 from innkeeper.core.ids import new_reference
 from innkeeper.notifications.services import booking_status_notify
-from innkeeper.payments.pricing import charges_record, loaded_policy, stay_quote
-from innkeeper.payments.refunds import refunds_on_cancellation
 from innkeeper.rooms.models import Room
+from innkeeper.rooms.pricing import loaded_policy, stay_quote
 
 UNAVAILABLE = "Room {room} is already booked for some of these nights. Choose other dates or rooms."
 
@@ -230,10 +230,9 @@ def booking_confirm(*, reference: str, actor: User | None) -> Booking:
 
 
 def booking_cancel(*, reference: str, actor: User | None, reason: str = "") -> Booking:
-    """Guests cancel their own bookings; staff any. Cancelling frees the dates at once."""
-    booking = _transition(reference=reference, to=S.CANCELLED, actor=actor, note=reason)
-    refunds_on_cancellation(booking=booking, actor=actor)  # after commit: the policy refund
-    return booking
+    """Guests cancel their own bookings; staff any. Cancelling frees the dates at once.
+    The policy refund is the flow's next step (flows/cancel_then_refund.py)."""
+    return _transition(reference=reference, to=S.CANCELLED, actor=actor, note=reason)
 
 
 def booking_check_in(*, reference: str, actor: User | None) -> Booking:

@@ -6,9 +6,9 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from innkeeper.accounts.models import User
 from innkeeper.core.models import AuditEvent
 
 logger = logging.getLogger("innkeeper.audit")
@@ -28,7 +28,9 @@ def audit_log(
     `actor` is a user (or None); `actor_label` names a non-user actor such as the shell
     user running a CLI command. `source` is where it came from: api, admin, cli, web, system.
     """
-    user = actor if isinstance(actor, User) and actor.pk else None
+    # The configured user model (accounts.User), found without importing it: core imports
+    # nothing of ours.
+    user = actor if isinstance(actor, get_user_model()) and actor.pk else None
     label = actor_label or (str(actor) if actor is not None else "")
     event = AuditEvent.objects.create(
         action=action,

@@ -7,5 +7,5 @@ class JobsConfig(AppConfig):
     verbose_name = "Background jobs"
 
     def ready(self) -> None:
-        # Registers the built-in periodic jobs (expiry, pruning) in the schedule.
+        # Registers the built-in periodic jobs (pruning) in the schedule; domains register theirs.
         from innkeeper.jobs import periodic  # noqa: F401

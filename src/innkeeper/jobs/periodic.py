@@ -5,16 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from innkeeper.jobs.schedule import register_periodic
-from innkeeper.jobs.tasks import (
-    expire_pending_bookings,
-    prune_finished_jobs,
-    prune_idempotency_records,
-)
+from innkeeper.jobs.tasks import prune_finished_jobs, prune_idempotency_records
 
-# All three write (expiry updates bookings, pruning deletes rows): paused in read-only mode.
-register_periodic(
-    "bookings.expire_pending", expire_pending_bookings, every=timedelta(minutes=1), writes=True
-)
+# Both write (pruning deletes rows): paused in read-only mode.
 register_periodic("jobs.prune_finished", prune_finished_jobs, every=timedelta(hours=1), writes=True)
 register_periodic(
     "core.prune_idempotency", prune_idempotency_records, every=timedelta(hours=1), writes=True

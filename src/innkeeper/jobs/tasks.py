@@ -8,17 +8,10 @@ from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
 
-from innkeeper.bookings.services import bookings_expire_pending
 from innkeeper.core.models import IdempotencyRecord
 from innkeeper.jobs.models import WorkerHeartbeat
 from innkeeper.jobs.retry import retry_policy
 from innkeeper.jobs.services import jobs_prune
-
-
-@task(queue_name="default")
-@retry_policy(max_attempts=3)
-def expire_pending_bookings() -> int:
-    return len(bookings_expire_pending())
 
 
 @task(queue_name="default")

@@ -13,10 +13,10 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from innkeeper.bookings.links import manage_url
 from innkeeper.bookings.models import Booking
 from innkeeper.notifications.models import SentEmail
 from innkeeper.notifications.models import SentEmailStatus as Status
-from innkeeper.web.magic import manage_url
 
 TEMPLATE_DIR = "notifications/email"
 

@@ -1,4 +1,4 @@
-"""Admin: policies are editable; payments, ledger and receipts are read-only records."""
+"""Admin: payments, ledger and receipts are read-only records (policies: rooms admin)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from innkeeper.payments.models import LedgerEntry, Payment, PaymentPolicy, Receipt
-
-
-@admin.register(PaymentPolicy)
-class PaymentPolicyAdmin(admin.ModelAdmin):
-    list_display = ["property", "deposit_kind", "free_cancellation_hours", "vat_percent"]
+from innkeeper.payments.models import LedgerEntry, Payment, Receipt
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

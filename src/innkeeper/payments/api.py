@@ -10,18 +10,20 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router, Schema
 from pydantic import Field
 
-from innkeeper.core.auth import api_user, bearer
+from innkeeper.accounts.auth import api_user, bearer
 from innkeeper.core.errors import Forbidden
 from innkeeper.core.idempotency import idempotent
+from innkeeper.core.money import quantize
 from innkeeper.core.schemas import AUTH_ERRORS, Amount, Code, Problem, StrictIn
+from innkeeper.flows.deposit_paid_then_confirm import (
+    payment_submit_then_confirm,
+    stripe_webhook_then_confirm,
+)
 from innkeeper.payments import selectors
 from innkeeper.payments.downloads import receipt_response
 from innkeeper.payments.models import LedgerEntry, Payment
-from innkeeper.payments.money import quantize
 from innkeeper.payments.refunds import refund_issue
 from innkeeper.payments.services import booking_for_payment, payment_create
-from innkeeper.payments.settle import payment_submit
-from innkeeper.payments.webhooks import stripe_webhook_apply
 
 router = Router()
 ERRORS = {**AUTH_ERRORS, 403: Problem, 404: Problem, 409: Problem}
@@ -136,7 +138,7 @@ def create_payment(request: HttpRequest, reference: Code, payload: PaymentIn) ->
         payload=payload.model_dump(mode="json"),
         work=work,
     )
-    payment = payment_submit(payment_id=body["payment_id"], actor=user)
+    payment = payment_submit_then_confirm(payment_id=body["payment_id"], actor=user)
     return JsonResponse(payment_json(payment), status=status)
 
 
@@ -192,12 +194,14 @@ def download_receipt(
 
 @router.post(
     "/payments/webhooks/stripe",
-    response={200: WebhookOut, 400: Problem, 422: Problem, 503: Problem},
+    response={200: WebhookOut, 400: Problem, 404: Problem, 422: Problem, 503: Problem},
     auth=None,
 )
 def stripe_webhook(request: HttpRequest) -> dict[str, str]:
-    """Stripe events, verified by `Stripe-Signature`; a redelivered event changes nothing."""
-    result = stripe_webhook_apply(
+    """Stripe events, verified by `Stripe-Signature`; a redelivered or out-of-order event
+    changes nothing. 400 for a bad signature or an event lacking fields; 404 when webhooks
+    are not configured (no `STRIPE_WEBHOOK_SECRET`)."""
+    result = stripe_webhook_then_confirm(
         payload=request.body, signature=request.headers.get("Stripe-Signature", "")
     )
     return {"result": result}

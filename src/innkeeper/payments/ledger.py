@@ -8,8 +8,8 @@ from django.db.models import F, Sum
 
 from innkeeper.accounts.models import User
 from innkeeper.bookings.models import Booking
+from innkeeper.core.money import ZERO, quantize
 from innkeeper.payments.models import EntryKind, LedgerEntry, Payment
-from innkeeper.payments.money import ZERO, quantize
 from innkeeper.payments.receipts import receipt_issue
 
 # The signed effect of each kind on what the guest has paid.
@@ -19,6 +19,7 @@ SIGN = {
     EntryKind.CAPTURED: 1,
     EntryKind.RECORDED_AT_DESK: 1,
     EntryKind.REFUNDED: -1,
+    EntryKind.REFUND_REVERSED: 1,
 }
 
 

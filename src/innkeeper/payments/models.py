@@ -1,9 +1,9 @@
-"""Payment policies, the price fixed on each booking, provider payments and the ledger."""
+"""Provider payments, the append-only ledger and receipts. (The payment policy is a money
+rule and lives in rooms; the price fixed on a booking lives in bookings.)"""
 
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -11,69 +11,6 @@ from django.db import models
 
 from innkeeper.bookings.models import Booking
 from innkeeper.rooms.models import Property
-
-
-class DepositKind(models.TextChoices):
-    NONE = "none", "No deposit"
-    FIRST_NIGHT = "first_night", "First night"
-    PERCENTAGE = "percentage", "Percentage of the stay"
-    FULL = "full", "Full stay"
-
-
-class LateCancelKind(models.TextChoices):
-    PERCENTAGE = "percentage", "Percentage of the stay"
-    FIRST_NIGHT = "first_night", "First night"
-
-
-class PaymentPolicy(models.Model):
-    """Per property: taxes, deposit and cancellation. A property without one uses defaults."""
-
-    property = models.OneToOneField(
-        Property, on_delete=models.CASCADE, related_name="payment_policy"
-    )
-    tourist_tax_per_person_night = models.DecimalField(
-        default=Decimal(0), max_digits=12, decimal_places=3
-    )
-    vat_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(0))
-    deposit_kind = models.CharField(
-        max_length=20, choices=DepositKind.choices, default=DepositKind.NONE
-    )
-    deposit_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(0))
-    free_cancellation_hours = models.PositiveIntegerField(default=48)
-    late_cancel_kind = models.CharField(
-        max_length=20, choices=LateCancelKind.choices, default=LateCancelKind.FIRST_NIGHT
-    )
-    late_cancel_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(0))
-
-    class Meta:
-        verbose_name_plural = "payment policies"
-
-    def __str__(self) -> str:
-        return f"Payment policy of {self.property}"
-
-
-class BookingCharges(models.Model):
-    """The price and policy of a booking as they were when it was made; never recomputed."""
-
-    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="charges")
-    currency = models.CharField(max_length=3)
-    room_subtotal = models.DecimalField(max_digits=12, decimal_places=3)
-    tourist_tax = models.DecimalField(max_digits=12, decimal_places=3)
-    vat_percent = models.DecimalField(max_digits=5, decimal_places=2)
-    vat_amount = models.DecimalField(max_digits=12, decimal_places=3)
-    total = models.DecimalField(max_digits=12, decimal_places=3)
-    first_night = models.DecimalField(max_digits=12, decimal_places=3)
-    deposit_due = models.DecimalField(max_digits=12, decimal_places=3)
-    free_cancellation_hours = models.PositiveIntegerField()
-    late_cancel_kind = models.CharField(max_length=20, choices=LateCancelKind.choices)
-    late_cancel_percent = models.DecimalField(max_digits=5, decimal_places=2)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name_plural = "booking charges"
-
-    def __str__(self) -> str:
-        return f"{self.booking_id}: {self.total} {self.currency}"
 
 
 class Provider(models.TextChoices):
@@ -94,6 +31,9 @@ class PaymentStatus(models.TextChoices):
     PROCESSING = "processing", "Processing at the provider"
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
+    # A refund of cash taken at the desk, owed since an online cancellation: staff pay it out
+    # and record it (it is not an open provider payment: reconciliation has nothing to ask).
+    DUE_AT_DESK = "due_at_desk", "Refund due at the desk"
 
 
 OPEN_STATUSES: tuple[str, ...] = (
@@ -149,6 +89,8 @@ class EntryKind(models.TextChoices):
     REFUNDED = "refunded", "Refunded"
     FAILED = "failed", "Failed"
     RECORDED_AT_DESK = "recorded_at_desk", "Recorded at the desk"
+    # A recorded refund that failed afterwards (Stripe `refund.failed`): the money is back.
+    REFUND_REVERSED = "refund_reversed", "Refund reversed"
 
 
 class AppendOnlyError(Exception):

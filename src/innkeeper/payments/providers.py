@@ -10,8 +10,8 @@ import stripe
 from django.conf import settings
 
 from innkeeper.core.errors import ServiceUnavailable
+from innkeeper.core.money import to_minor
 from innkeeper.payments.models import Payment, PaymentStatus, Provider
-from innkeeper.payments.money import to_minor
 
 logger = logging.getLogger(__name__)
 

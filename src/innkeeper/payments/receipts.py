@@ -43,6 +43,8 @@ def receipt_issue(*, entry: LedgerEntry) -> Receipt:
     sequence = _next_sequence(booking.property_id, year)
     number = f"{booking.property.slug.upper()}-{year}-{sequence:06d}"
     kind = "Refund" if entry.settled < 0 else "Payment"
+    if entry.kind == "refund_reversed":
+        kind = "Refund reversal"  # the refund failed: the money is back with the property
     lines = [
         ("Receipt", number),
         ("Date", entry.created_at.astimezone(booking.property.zone).strftime("%Y-%m-%d %H:%M")),

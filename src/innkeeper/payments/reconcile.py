@@ -1,6 +1,7 @@
 """Reconciliation: open payments are checked against their provider and settled.
 
-`payments_reconcile` is the scheduled job (every 5 minutes) and `innkeeper payments reconcile`.
+`payments_reconcile` is behind the scheduled job (every 5 minutes) and `innkeeper payments
+reconcile`, both through flows/deposit_paid_then_confirm.py (a settled deposit confirms).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from innkeeper.core.audit import audit_log
 from innkeeper.core.errors import ServiceUnavailable
 from innkeeper.payments.models import OPEN_STATUSES, Payment, PaymentStatus
 from innkeeper.payments.providers import ProviderUnavailable
-from innkeeper.payments.settle import payment_refresh
+from innkeeper.payments.settle import OnSucceeded, payment_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,12 @@ class ReconcileReport:
     differences: list[str] = field(default_factory=list)
 
 
-def payments_reconcile(*, now: datetime | None = None, all_open: bool = False) -> ReconcileReport:
+def payments_reconcile(
+    *,
+    now: datetime | None = None,
+    all_open: bool = False,
+    on_succeeded: OnSucceeded | None = None,
+) -> ReconcileReport:
     """Check open payments older than PAYMENT_RECONCILE_AFTER_MINUTES (all with all_open)."""
     cutoff = (now or timezone.now()) - timedelta(minutes=settings.PAYMENT_RECONCILE_AFTER_MINUTES)
     due = Payment.objects.filter(status__in=OPEN_STATUSES)
@@ -43,7 +49,7 @@ def payments_reconcile(*, now: datetime | None = None, all_open: bool = False) -
     for payment_id in list(due.order_by("id").values_list("id", flat=True)):
         report.checked += 1
         try:
-            payment, before = payment_refresh(payment_id=payment_id)
+            payment, before = payment_refresh(payment_id=payment_id, on_succeeded=on_succeeded)
         except (ProviderUnavailable, ServiceUnavailable) as error:
             report.unreachable += 1
             logger.warning("reconcile: payment %s still unreachable: %s", payment_id, error)

@@ -11,13 +11,13 @@ from django.db import transaction
 from django.db.models import Sum
 
 from innkeeper.accounts.models import User
+from innkeeper.bookings.charges import booking_cancellation_fee
 from innkeeper.bookings.models import Booking, BookingStatus
 from innkeeper.core.audit import audit_log
-from innkeeper.core.errors import Forbidden, InvalidInput
+from innkeeper.core.errors import Forbidden, InvalidInput, InvalidTransition
+from innkeeper.core.money import ZERO, quantize
 from innkeeper.payments.ledger import paid_amount
-from innkeeper.payments.models import Payment, PaymentStatus, Purpose
-from innkeeper.payments.money import ZERO, quantize
-from innkeeper.payments.pricing import cancellation_fee
+from innkeeper.payments.models import OPEN_STATUSES, Payment, PaymentStatus, Provider, Purpose
 from innkeeper.payments.settle import PaymentProviderUnavailable, payment_submit
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class RefundPreview:
 
 def policy_refund_preview(booking: Booking, *, at: datetime) -> RefundPreview:
     """What cancelling at `at` would give back: shown to the guest before they confirm."""
-    fee = cancellation_fee(booking, booking.charges, at)
+    fee = booking_cancellation_fee(booking, booking.charges, at)
     refundable = _refundable(booking)
     refund = quantize(max(refundable - fee, ZERO), booking.currency)
     return RefundPreview(paid=refundable, fee=fee, refund=refund)
@@ -49,7 +49,7 @@ def _refundable(booking: Booking) -> Decimal:
     in_flight = Payment.objects.filter(
         booking=booking,
         purpose=Purpose.REFUND,
-        status__in=("created", "provider_unavailable", "requires_action", "processing"),
+        status__in=(*OPEN_STATUSES, PaymentStatus.DUE_AT_DESK),
     ).aggregate(s=Sum("amount"))["s"]
     return paid_amount(booking) - (in_flight or ZERO)
 
@@ -59,8 +59,15 @@ def _remaining_on(charge: Payment) -> Decimal:
     return charge.amount - (refunded or ZERO)
 
 
-def _plan(booking: Booking, amount: Decimal, actor: User | None, reason: str) -> list[Payment]:
-    """Refund rows spread over the captured charges, newest first."""
+class NothingToRefund(InvalidTransition):
+    code, title = "nothing_to_refund", "Nothing to refund"
+
+
+def _plan(
+    booking: Booking, amount: Decimal, actor: User | None, reason: str, *, pay_out_now: bool
+) -> list[Payment]:
+    """Refund rows spread over the captured charges, newest first. Cash taken at the desk
+    that nobody is paying out now (an online cancellation) becomes a refund due at the desk."""
     refunds: list[Payment] = []
     left = amount
     charges = booking.payments.filter(
@@ -81,6 +88,9 @@ def _plan(booking: Booking, amount: Decimal, actor: User | None, reason: str) ->
                 refund_of=charge,
                 actor=actor,
                 reason=reason[:300],
+                status=PaymentStatus.CREATED
+                if pay_out_now or charge.provider != Provider.PAY_AT_PROPERTY
+                else PaymentStatus.DUE_AT_DESK,
             )
         )
         left -= part
@@ -90,9 +100,18 @@ def _plan(booking: Booking, amount: Decimal, actor: User | None, reason: str) ->
 
 
 def refund_issue(
-    *, booking: Booking, actor: User | None, amount: Decimal | None, reason: str
+    *,
+    booking: Booking,
+    actor: User | None,
+    amount: Decimal | None,
+    reason: str,
+    pay_out_now: bool = True,
 ) -> list[Payment]:
-    """Refund `amount` (staff override, reason required) or the policy amount if None."""
+    """Refund `amount` (staff override, reason required) or the policy amount if None.
+
+    `pay_out_now`: staff hand desk-taken money back as they record it; otherwise (a
+    cancellation made online) such a refund is due at the desk until staff record it.
+    Raises NothingToRefund (409) when the paid charges cannot cover `amount`."""
     if amount is not None:
         if actor is not None and not actor.is_staff:
             raise Forbidden("Only staff can refund outside the policy.", code="staff_only")
@@ -119,7 +138,16 @@ def refund_issue(
                 code="invalid_amount",
                 extra={"field": "amount"},
             )
-        refunds = _plan(booking, amount, actor, reason or "cancellation policy")
+        refunds = _plan(
+            booking, amount, actor, reason or "cancellation policy", pay_out_now=pay_out_now
+        )
+        planned = sum((r.amount for r in refunds), ZERO)
+        if planned < amount:  # rolls the planned rows back: all or nothing
+            raise NothingToRefund(
+                f"Only {quantize(planned, booking.currency)} {booking.currency} of the paid "
+                f"charges can be refunded, not {amount}; nothing was refunded.",
+                extra={"refundable": str(quantize(planned, booking.currency))},
+            )
         audit_log(
             "payment.refund_requested",
             actor=actor,
@@ -132,6 +160,8 @@ def refund_issue(
 
 def _submit_quietly(refund: Payment, actor: User | None) -> Payment:
     """A refund the provider could not take now stays open; reconciliation finishes it."""
+    if refund.status == PaymentStatus.DUE_AT_DESK:
+        return refund  # nothing to send: staff pay it out at the desk and record it
     try:
         return payment_submit(payment_id=refund.pk, actor=actor)
     except PaymentProviderUnavailable:
@@ -140,8 +170,19 @@ def _submit_quietly(refund: Payment, actor: User | None) -> Payment:
 
 
 def refunds_on_cancellation(*, booking: Booking, actor: User | None) -> list[Payment]:
-    """Called once a booking is cancelled: give back what the policy says, if anything."""
+    """Called once a booking is cancelled (flows/cancel_then_refund.py): give back what the
+    policy says, if anything."""
     booking = Booking.objects.select_related("property", "charges").get(pk=booking.pk)
     if not hasattr(booking, "charges") or policy_refund_amount(booking) <= 0:
         return []
-    return refund_issue(booking=booking, actor=actor, amount=None, reason="")
+    # Staff cancelling (desk page, API, admin) give desk money back as they do it; a guest
+    # cancelling online is owed it at the desk until staff pay it out and record it.
+    staff_now = actor is not None and actor.is_staff
+    try:
+        return refund_issue(
+            booking=booking, actor=actor, amount=None, reason="", pay_out_now=staff_now
+        )
+    except NothingToRefund as error:
+        # The booking is cancelled already; staff see what was paid and refund by hand.
+        logger.warning("booking %s: policy refund not issued: %s", booking.reference, error)
+        return []

@@ -9,9 +9,9 @@ from django.db import transaction
 from innkeeper.accounts.models import User
 from innkeeper.bookings.models import ACTIVE_STATUSES, Booking
 from innkeeper.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
+from innkeeper.core.money import ZERO, quantize
 from innkeeper.payments.ledger import paid_amount
 from innkeeper.payments.models import OPEN_STATUSES, Payment, Provider, Purpose
-from innkeeper.payments.money import ZERO, quantize
 
 DESK_METHODS = ("cash", "card", "transfer")
 

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.db import transaction
 
 from innkeeper.accounts.models import User
-from innkeeper.bookings.models import BookingStatus
 from innkeeper.core.audit import audit_log
 from innkeeper.core.errors import ServiceUnavailable
-from innkeeper.payments.ledger import entry_record, paid_amount
+from innkeeper.payments.ledger import entry_record
 from innkeeper.payments.models import EntryKind, Payment, PaymentStatus, Provider
 from innkeeper.payments.providers import ProviderResult, ProviderUnavailable, provider_for
+from innkeeper.payments.states import allowed
 
 logger = logging.getLogger(__name__)
+
+# What a flow does, in the payment's transaction, when a payment has succeeded (e.g. confirm the
+# booking once its deposit is paid: flows/deposit_paid_then_confirm.py). Payments knows no
+# booking rule; the flow passes this in.
+OnSucceeded = Callable[[Payment], None]
 
 
 class PaymentProviderUnavailable(ServiceUnavailable):
@@ -29,8 +35,22 @@ def _success_kind(payment: Payment) -> EntryKind:
     return EntryKind.CAPTURED
 
 
-def payment_apply(*, payment: Payment, result: ProviderResult, actor: User | None = None) -> None:
-    """Record the provider's answer on a locked payment row. Safe to repeat."""
+def payment_apply(
+    *,
+    payment: Payment,
+    result: ProviderResult,
+    actor: User | None = None,
+    on_succeeded: OnSucceeded | None = None,
+) -> bool:
+    """Record the provider's answer on a locked payment row. Safe to repeat, and in any order:
+    news that the state machine refuses (payments/states.py), such as a late `processing`
+    after `succeeded`, changes nothing and returns False."""
+    before = payment.status
+    if not allowed(before=before, after=result.status, is_refund=bool(payment.refund_of_id)):
+        logger.warning(
+            "payment %s: ignored out-of-order news %s -> %s", payment.uid, before, result.status
+        )
+        return False
     payment.status = result.status
     payment.provider_ref = result.provider_ref or payment.provider_ref
     payment.client_secret = result.client_secret or payment.client_secret
@@ -40,20 +60,32 @@ def payment_apply(*, payment: Payment, result: ProviderResult, actor: User | Non
         entry_record(payment=payment, kind=EntryKind.AUTHORIZED, actor=actor)
     if result.status == PaymentStatus.SUCCEEDED:
         entry_record(payment=payment, kind=_success_kind(payment), actor=actor, note=payment.reason)
-        _confirm_if_deposit_paid(payment)
+        if on_succeeded is not None:
+            on_succeeded(payment)
+    elif result.status == PaymentStatus.FAILED and before == PaymentStatus.SUCCEEDED:
+        _refund_reverse(payment, actor=actor, error=result.error)
     elif result.status == PaymentStatus.FAILED:
         entry_record(payment=payment, kind=EntryKind.FAILED, actor=actor, note=result.error)
+    return True
 
 
-def _confirm_if_deposit_paid(payment: Payment) -> None:
-    booking = payment.booking
-    if payment.refund_of_id or booking.status != BookingStatus.PENDING:
-        return
-    if paid_amount(booking) >= booking.charges.deposit_due and booking.property.instant_booking:
-        from innkeeper.bookings.services import booking_confirm  # bookings imports payments
-
-        booking_confirm(reference=booking.reference, actor=None)
-        audit_log("booking.deposit_paid", target=booking.reference, source="payments")
+def _refund_reverse(refund: Payment, *, actor: User | None, error: str) -> None:
+    """A refund that succeeded and then failed: the money came back to the property, so an
+    appending entry gives it back to what the guest has paid (the refund's entry stays)."""
+    entry = entry_record(
+        payment=refund,
+        kind=EntryKind.REFUND_REVERSED,
+        actor=actor,
+        note=error or "refund failed after it was recorded",
+    )
+    if entry is not None:
+        audit_log(
+            "payment.refund_reversed",
+            actor=actor,
+            target=refund.booking.reference,
+            source="payments",
+            details={"payment": str(refund.uid), "amount": str(refund.amount)},
+        )
 
 
 def _locked(payment_id: int) -> Payment:
@@ -64,7 +96,9 @@ def _locked(payment_id: int) -> Payment:
     )
 
 
-def payment_submit(*, payment_id: int, actor: User | None = None) -> Payment:
+def payment_submit(
+    *, payment_id: int, actor: User | None = None, on_succeeded: OnSucceeded | None = None
+) -> Payment:
     """Send a created (or previously unreachable) payment to its provider, exactly once.
 
     The row lock makes concurrent submits of one payment wait and then see the result;
@@ -79,7 +113,9 @@ def payment_submit(*, payment_id: int, actor: User | None = None) -> Payment:
             provider = provider_for(payment.provider)
             try:
                 call = provider.refund if payment.refund_of_id else provider.charge
-                payment_apply(payment=payment, result=call(payment), actor=actor)
+                payment_apply(
+                    payment=payment, result=call(payment), actor=actor, on_succeeded=on_succeeded
+                )
             except ProviderUnavailable as error:
                 unavailable = str(error)
                 payment.status = PaymentStatus.PROVIDER_UNAVAILABLE
@@ -96,7 +132,9 @@ def payment_submit(*, payment_id: int, actor: User | None = None) -> Payment:
     return payment
 
 
-def payment_refresh(*, payment_id: int) -> tuple[Payment, str]:
+def payment_refresh(
+    *, payment_id: int, on_succeeded: OnSucceeded | None = None
+) -> tuple[Payment, str]:
     """Ask the provider for the current state of an open payment; returns (payment, before)."""
     with transaction.atomic():
         payment = _locked(payment_id)
@@ -113,5 +151,5 @@ def payment_refresh(*, payment_id: int) -> tuple[Payment, str]:
                 fetch = provider.refund if payment.refund_of_id else provider.fetch
             else:
                 fetch = provider.fetch
-            payment_apply(payment=payment, result=fetch(payment))
+            payment_apply(payment=payment, result=fetch(payment), on_succeeded=on_succeeded)
         return payment, before

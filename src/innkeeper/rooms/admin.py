@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 from innkeeper.core.errors import ApplicationError
 from innkeeper.rooms import services
-from innkeeper.rooms.models import Property, Room, RoomType, RoomTypePhoto
+from innkeeper.rooms.models import PaymentPolicy, Property, Room, RoomType, RoomTypePhoto
 from innkeeper.rooms.photos import photo_clean_original, room_type_photo_resize
 
 
@@ -113,3 +113,8 @@ class RoomAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Room, form: Any, change: bool) -> None:
         obj.pk = form.instance.pk  # already saved by the service during validation
+
+
+@admin.register(PaymentPolicy)
+class PaymentPolicyAdmin(admin.ModelAdmin):
+    list_display = ["property", "deposit_kind", "free_cancellation_hours", "vat_percent"]

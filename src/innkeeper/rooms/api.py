@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from innkeeper.core.auth import api_user, bearer
+from innkeeper.accounts.auth import api_user, bearer
 from innkeeper.core.errors import Forbidden
 from innkeeper.core.schemas import AUTH_ERRORS, COMMON_ERRORS, Id, Problem, Rate, StrictIn
 from innkeeper.rooms import selectors, services

@@ -104,3 +104,53 @@ class RoomTypePhoto(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.alt_text
+
+
+class DepositKind(models.TextChoices):
+    NONE = "none", "No deposit"
+    FIRST_NIGHT = "first_night", "First night"
+    PERCENTAGE = "percentage", "Percentage of the stay"
+    FIXED = "fixed", "Fixed amount"
+    FULL = "full", "Full stay"
+
+
+class LateCancelKind(models.TextChoices):
+    PERCENTAGE = "percentage", "Percentage of the stay"
+    FIRST_NIGHT = "first_night", "First night"
+
+
+class PaymentPolicy(models.Model):
+    """Per property: taxes, deposit and cancellation. A property without one uses defaults.
+
+    A money rule, so it lives with the rates (rooms) below bookings and payments; its table
+    keeps the name it had when payments owned it (moved without touching the data)."""
+
+    property = models.OneToOneField(
+        Property, on_delete=models.CASCADE, related_name="payment_policy"
+    )
+    tourist_tax_per_person_night = models.DecimalField(
+        default=Decimal(0), max_digits=12, decimal_places=3
+    )
+    vat_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(0))
+    deposit_kind = models.CharField(
+        max_length=20, choices=DepositKind.choices, default=DepositKind.NONE
+    )
+    deposit_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(0))
+    deposit_amount = models.DecimalField(
+        max_digits=12,
+        decimal_places=3,
+        default=Decimal(0),
+        help_text="The deposit when its kind is 'Fixed amount' (never more than the stay).",
+    )
+    free_cancellation_hours = models.PositiveIntegerField(default=48)
+    late_cancel_kind = models.CharField(
+        max_length=20, choices=LateCancelKind.choices, default=LateCancelKind.FIRST_NIGHT
+    )
+    late_cancel_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(0))
+
+    class Meta:
+        db_table = "payments_paymentpolicy"
+        verbose_name_plural = "payment policies"
+
+    def __str__(self) -> str:
+        return f"Payment policy of {self.property}"

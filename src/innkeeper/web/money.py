@@ -9,14 +9,16 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from innkeeper.bookings.models import Booking
+from innkeeper.bookings.charges import free_cancellation_deadline
+from innkeeper.bookings.models import Booking, BookingCharges
 from innkeeper.core.models import AuditEvent
+from innkeeper.core.money import ZERO, quantize
 from innkeeper.payments.ledger import paid_amount
-from innkeeper.payments.models import BookingCharges, LedgerEntry, PaymentPolicy, Receipt
-from innkeeper.payments.money import ZERO, quantize
-from innkeeper.payments.pricing import Quote, cancellation_deadline, stay_quote
+from innkeeper.payments.models import LedgerEntry, Payment, Receipt
 from innkeeper.payments.refunds import RefundPreview, policy_refund_preview
-from innkeeper.rooms.models import Property, Room
+from innkeeper.payments.selectors import refunds_to_handle
+from innkeeper.rooms.models import PaymentPolicy, Room
+from innkeeper.rooms.pricing import Quote, cancellation_deadline, stay_quote
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class BookingMoney:
     refund_now: RefundPreview | None = None
     ledger: list[LedgerEntry] = field(default_factory=list)
     receipts: list[Receipt] = field(default_factory=list)
+    refunds_due: list[Payment] = field(default_factory=list)  # cash to give back at the desk
+    refunds_reversed: list[Payment] = field(default_factory=list)
 
 
 def booking_money(booking: Booking, *, with_ledger: bool = False) -> BookingMoney:
@@ -72,24 +76,16 @@ def booking_money(booking: Booking, *, with_ledger: bool = False) -> BookingMone
         paid=paid,
         balance_due=quantize(max(charges.total - paid, ZERO), currency),
         deposit_outstanding=quantize(max(charges.deposit_due - paid, ZERO), currency),
-        free_until=cancellation_deadline(
-            prop=booking.property,
-            check_in=booking.check_in,
-            hours=charges.free_cancellation_hours,
-        ),
+        free_until=free_cancellation_deadline(booking, charges),
         receipts=list(booking.receipts.defer("pdf", "html").order_by("sequence")),
     )
     if booking.is_active:
         money.refund_now = policy_refund_preview(booking, at=timezone.now())
     if with_ledger:
         money.ledger = list(booking.ledger.select_related("actor", "receipt"))
+        todo = refunds_to_handle(booking=booking)
+        money.refunds_due, money.refunds_reversed = todo.due_at_desk, todo.reversed
     return money
-
-
-def property_policies(properties: list[Property]) -> dict[int, PaymentPolicy]:
-    """Each property's policy in one query (defaults for those without one)."""
-    found = {p.property_id: p for p in PaymentPolicy.objects.filter(property__in=properties)}
-    return {prop.pk: found.get(prop.pk) or PaymentPolicy(property=prop) for prop in properties}
 
 
 def booking_audit(booking: Booking) -> list[AuditEvent]:

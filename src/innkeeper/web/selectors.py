@@ -15,7 +15,8 @@ from innkeeper.bookings.selectors import AvailableRoom
 from innkeeper.core.errors import NotFound
 from innkeeper.rooms.models import Property, Room, RoomType, RoomTypePhoto
 from innkeeper.rooms.photos import room_type_photos
-from innkeeper.web.money import StayOffer, property_policies, stay_offer
+from innkeeper.rooms.pricing import property_policies
+from innkeeper.web.money import StayOffer, stay_offer
 
 
 @dataclass
@@ -33,7 +34,7 @@ class RoomTypeOffer:
 def offers_by_room_type(
     available: list[AvailableRoom], *, check_in: date, check_out: date, guests: int
 ) -> list[RoomTypeOffer]:
-    """Priced with taxes exactly as the booking will store them (payments' `stay_quote`)."""
+    """Priced with taxes exactly as the booking will store them (`rooms.pricing.stay_quote`)."""
     policies = property_policies(list({item.room.property for item in available}))
     offers: dict[int, RoomTypeOffer] = {}
     for item in available:

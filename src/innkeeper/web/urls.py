@@ -41,6 +41,11 @@ urlpatterns = [
         name="desk_payment",
     ),
     path("desk/bookings/<str:reference>/refunds/", desk_money.refund_record, name="desk_refund"),
+    path(
+        "desk/bookings/<str:reference>/refunds/<str:refund>/paid-out/",
+        desk_money.refund_paid_out,
+        name="desk_refund_paid_out",
+    ),
     path("desk/receipts/<str:number>/", desk_money.receipt, name="desk_receipt"),
     path(
         "desk/bookings/<str:reference>/<str:action>/",

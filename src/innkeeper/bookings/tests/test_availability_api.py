@@ -38,7 +38,12 @@ def test_availability_lists_free_rooms_with_prices(
             "capacity": 2,
             "nightly_rate": "100.00",
             "nights": 3,
+            "room_subtotal": "300.00",
+            "vat_percent": "0.00",
+            "vat_amount": "0.00",
+            "tourist_tax": "0.00",
             "total_price": "300.00",
+            "deposit_due": "0.00",
             "currency": "EUR",
         }
     ]

@@ -12,9 +12,9 @@ import pytest
 from django.tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from innkeeper.bookings.tasks import expire_pending_bookings
 from innkeeper.jobs.models import ScheduleEntry
 from innkeeper.jobs.schedule import PERIODIC_JOBS, register_periodic, scheduler_tick
-from innkeeper.jobs.tasks import expire_pending_bookings
 from innkeeper.ops.backups.tasks import nightly_backup
 from innkeeper.ops.maintenance import maintenance_disable, maintenance_enable, read_only_set
 from innkeeper.testing.jobs import drain

@@ -25,7 +25,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.utils.http import urlsafe_base64_encode
 from innkeeper.bookings.services import booking_create
 from innkeeper.rooms.models import Property, Room, RoomType
-from innkeeper.web.magic import manage_token
+from innkeeper.bookings.links import manage_token
 prop = Property.objects.create(name="Riad Log", slug="riad-log", currency="EUR")
 kind = RoomType.objects.create(property=prop, name="Double", capacity=2, nightly_rate=Decimal(90))
 room = Room.objects.create(property=prop, room_type=kind, number="7")

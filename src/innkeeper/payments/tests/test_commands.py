@@ -14,9 +14,10 @@ from django.db import connection
 
 from innkeeper.accounts.models import Role
 from innkeeper.conftest import PASSWORD, make_user
+from innkeeper.flows.deposit_paid_then_confirm import payment_submit_then_confirm
 from innkeeper.payments.models import Payment
 from innkeeper.payments.services import payment_create
-from innkeeper.payments.settle import PaymentProviderUnavailable, payment_submit
+from innkeeper.payments.settle import PaymentProviderUnavailable
 from innkeeper.payments.tests.stripe_standin import closed_port_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,7 +49,7 @@ def test_reconcile_command_settles_after_outage(
         reference=booking.reference, actor=guest, provider="stripe", purpose="deposit"
     )
     with pytest.raises(PaymentProviderUnavailable):
-        payment_submit(payment_id=payment.pk)
+        payment_submit_then_confirm(payment_id=payment.pk, actor=None)
     env = {
         **database_env(),
         "STRIPE_SECRET_KEY": "sk_test_standin",

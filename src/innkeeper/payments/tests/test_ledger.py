@@ -10,11 +10,11 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Sum
 from django.test import RequestFactory
 
+from innkeeper.flows.deposit_paid_then_confirm import payment_submit_then_confirm
 from innkeeper.payments.ledger import balance_due, paid_amount
 from innkeeper.payments.models import AppendOnlyError, LedgerEntry, Receipt
 from innkeeper.payments.refunds import refund_issue
 from innkeeper.payments.services import payment_create
-from innkeeper.payments.settle import payment_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def desk_payment(booking, staff, amount):
         amount=Decimal(amount),
         method="cash",
     )
-    return payment_submit(payment_id=payment.pk, actor=staff)
+    return payment_submit_then_confirm(payment_id=payment.pk, actor=staff)
 
 
 @pytest.fixture

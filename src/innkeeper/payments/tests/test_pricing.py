@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from innkeeper.bookings.services import bookings_expire_pending
-from innkeeper.payments.money import from_minor, quantize, to_minor, vat_included
+from innkeeper.core.money import from_minor, quantize, to_minor, vat_included
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from innkeeper.bookings.services import booking_cancel
+from innkeeper.bookings.charges import free_cancellation_deadline
+from innkeeper.flows.cancel_then_refund import booking_cancel_then_refund
+from innkeeper.flows.deposit_paid_then_confirm import payment_submit_then_confirm
+from innkeeper.payments.desk import desk_refund_pay_out
 from innkeeper.payments.ledger import paid_amount
-from innkeeper.payments.models import LedgerEntry
-from innkeeper.payments.pricing import free_cancellation_deadline
+from innkeeper.payments.models import LedgerEntry, Payment
 from innkeeper.payments.services import payment_create
-from innkeeper.payments.settle import payment_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -27,15 +28,21 @@ def paid_in_full(make_booking, staff):
         purpose="balance",
         method="card",
     )
-    payment_submit(payment_id=payment.pk, actor=staff)
+    payment_submit_then_confirm(payment_id=payment.pk, actor=staff)
     booking.refresh_from_db()
     assert booking.status == "confirmed" and paid_amount(booking) == Decimal("315.00")
     return booking
 
 
-def cancel_at(monkeypatch, booking, guest, moment):
+def cancel_at(monkeypatch, booking, guest, moment, staff):
+    """The guest cancels online; paid at the desk, the refund is due there until staff pay it
+    out and record it (then the ledger has it)."""
     monkeypatch.setattr(timezone, "now", lambda: moment)
-    booking_cancel(reference=booking.reference, actor=guest, reason="plans changed")
+    booking_cancel_then_refund(reference=booking.reference, actor=guest, reason="plans changed")
+    assert not LedgerEntry.objects.filter(booking=booking, kind="refunded").exists()
+    for due in Payment.objects.filter(booking=booking, purpose="refund"):
+        assert due.status == "due_at_desk"
+        desk_refund_pay_out(reference=booking.reference, refund_id=str(due.uid), actor=staff)
     return LedgerEntry.objects.filter(booking=booking, kind="refunded")
 
 
@@ -57,7 +64,7 @@ def test_one_second_before_deadline_refunds_everything(
     booking = paid_in_full(make_booking, staff)
     deadline = free_cancellation_deadline(booking, booking.charges)
     refunds = cancel_at(
-        monkeypatch, booking, guest, deadline.astimezone(UTC) - timedelta(seconds=1)
+        monkeypatch, booking, guest, deadline.astimezone(UTC) - timedelta(seconds=1), staff
     )
     assert [r.amount for r in refunds] == [Decimal("315.000")]
     assert paid_amount(booking) == 0
@@ -66,7 +73,7 @@ def test_one_second_before_deadline_refunds_everything(
 def test_at_and_after_deadline_first_night_is_kept(policy, make_booking, staff, guest, monkeypatch):
     booking = paid_in_full(make_booking, staff)
     deadline = free_cancellation_deadline(booking, booking.charges)
-    refunds = cancel_at(monkeypatch, booking, guest, deadline.astimezone(UTC))
+    refunds = cancel_at(monkeypatch, booking, guest, deadline.astimezone(UTC), staff)
     assert [r.amount for r in refunds] == [Decimal("210.000")]
     assert paid_amount(booking) == Decimal("105.00")
 
@@ -76,7 +83,7 @@ def test_percentage_fee_after_deadline(policy, make_booking, staff, guest, monke
     policy.save()
     booking = paid_in_full(make_booking, staff)
     deadline = free_cancellation_deadline(booking, booking.charges)
-    refunds = cancel_at(monkeypatch, booking, guest, deadline + timedelta(hours=1))
+    refunds = cancel_at(monkeypatch, booking, guest, deadline + timedelta(hours=1), staff)
     assert [r.amount for r in refunds] == [Decimal("157.500")]
 
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from innkeeper.bookings.models import Booking
+from innkeeper.flows.deposit_paid_then_confirm import reconcile_then_confirm
 from innkeeper.payments.models import LedgerEntry, Payment, Receipt
-from innkeeper.payments.reconcile import payments_reconcile
 from innkeeper.payments.tests.conftest import signed_event
 from innkeeper.payments.tests.stripe_standin import closed_port_url
 
@@ -108,12 +108,12 @@ def test_provider_down_keeps_booking_pending_and_reconciliation_settles(
     assert Payment.objects.get().attempts == 2
 
     settings.STRIPE_API_BASE = stripe_standin.url  # the provider is back
-    report = payments_reconcile()
+    report = reconcile_then_confirm()
     assert (report.checked, report.still_open) == (1, 1)
     payment = Payment.objects.get()
     assert payment.status == "requires_action" and payment.provider_ref
     stripe_standin.set_intent_status(payment.provider_ref, "succeeded")  # guest paid; no webhook
-    report = payments_reconcile(all_open=True)
+    report = reconcile_then_confirm(all_open=True)
     assert (report.settled, len(report.differences)) == (1, 1)
     booking.refresh_from_db()
     assert booking.status == "confirmed"
@@ -129,7 +129,7 @@ def test_stripe_refund_after_cancellation(
     booking = make_booking()
     ref = pay(guest_api, booking).json()["provider_ref"]
     stripe_standin.set_intent_status(ref, "succeeded")
-    payments_reconcile(all_open=True)
+    reconcile_then_confirm(all_open=True)
     response = staff_api.post(f"/api/v1/bookings/{booking.reference}/cancel", {"reason": "x"})
     assert response.status_code == 200
     assert stripe_standin.count("POST", "/v1/refunds") == 1  # 7 days ahead: free, all back
@@ -148,7 +148,7 @@ def test_unsent_payment_of_an_expired_booking_is_closed_not_retried(
     assert pay(guest_api, booking).status_code == 503
     Booking.objects.filter(pk=booking.pk).update(status="expired")
     settings.STRIPE_API_BASE = stripe_standin.url
-    report = payments_reconcile()
+    report = reconcile_then_confirm()
     assert (report.checked, report.failed) == (1, 1)
     assert Payment.objects.get().status == "failed"
     assert stripe_standin.count("POST", "/v1/payment_intents") == 0

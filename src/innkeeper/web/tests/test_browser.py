@@ -23,8 +23,7 @@ from innkeeper.bookings.models import Booking, BookingEvent
 from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.bookings.services import booking_create
 from innkeeper.conftest import PASSWORD
-from innkeeper.payments.models import PaymentPolicy
-from innkeeper.rooms.models import Room, RoomType, RoomTypePhoto
+from innkeeper.rooms.models import PaymentPolicy, Room, RoomType, RoomTypePhoto
 from innkeeper.testing.jobs import drain
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

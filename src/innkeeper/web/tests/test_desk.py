@@ -21,10 +21,10 @@ from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.bookings.services import booking_create
 from innkeeper.conftest import PASSWORD, make_user
 from innkeeper.core.errors import problem_response
+from innkeeper.flows.deposit_paid_then_confirm import desk_payment_then_confirm
 from innkeeper.ops.maintenance import read_only_set
-from innkeeper.payments.desk import desk_payment_record
-from innkeeper.payments.models import LedgerEntry, Payment, PaymentPolicy
-from innkeeper.rooms.models import Property, Room, RoomType, RoomTypePhoto
+from innkeeper.payments.models import LedgerEntry, Payment
+from innkeeper.rooms.models import PaymentPolicy, Property, Room, RoomType, RoomTypePhoto
 from innkeeper.web.board import room_board
 from innkeeper.web.tests.conftest import jpeg_bytes
 from innkeeper.web.tests.test_pages import field_error
@@ -257,7 +257,7 @@ def test_desk_refund_needs_a_reason_and_an_amount_within_what_was_paid(
     desk: Client, make_booking: Any, priced: PaymentPolicy, staff: User
 ) -> None:
     booking = make_booking()
-    desk_payment_record(
+    desk_payment_then_confirm(
         reference=booking.reference, actor=staff, amount=Decimal(200), method="cash"
     )
     url = f"/desk/bookings/{booking.reference}/refunds/"

@@ -11,12 +11,13 @@ from django.test import Client
 from django.utils import timezone
 
 from innkeeper.accounts.models import User
-from innkeeper.bookings.models import Booking
+from innkeeper.bookings.models import Booking, BookingCharges
 from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.conftest import ApiClient
-from innkeeper.payments.desk import desk_payment_record
-from innkeeper.payments.models import BookingCharges, EntryKind, LedgerEntry, PaymentPolicy
-from innkeeper.rooms.models import Room
+from innkeeper.flows.deposit_paid_then_confirm import desk_payment_then_confirm
+from innkeeper.payments.desk import desk_refund_pay_out
+from innkeeper.payments.models import EntryKind, LedgerEntry, Payment
+from innkeeper.rooms.models import PaymentPolicy, Room
 from innkeeper.web.tests.test_pages import book_data
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +91,7 @@ def test_deposit_keeps_the_booking_pending_and_the_page_says_until_when(
     assert "Pay at the front desk" in page
     assert 'type="card' not in page and "<script" not in page  # no card form, no JS
 
-    desk_payment_record(
+    desk_payment_then_confirm(
         reference=booking.reference, actor=staff, amount=Decimal("105"), method="cash"
     )
     booking.refresh_from_db()
@@ -102,7 +103,7 @@ def test_cancel_shows_the_policy_refund_then_refunds_it(
     client: Client, room: Room, stay: tuple[date, date], policy: PaymentPolicy, staff: User
 ) -> None:
     booking = page_book(client, room, stay)
-    desk_payment_record(
+    desk_payment_then_confirm(
         reference=booking.reference, actor=staff, amount=Decimal("315"), method="card"
     )
     mine = client.get("/my-bookings/").content.decode()
@@ -112,9 +113,15 @@ def test_cancel_shows_the_policy_refund_then_refunds_it(
     assert Booking.objects.get(pk=booking.pk).status == S.CONFIRMED  # asking changes nothing
 
     done = client.post(f"/bookings/{booking.reference}/cancel/", follow=True).content.decode()
-    assert "A refund of 315.00 EUR is on its way." in done
+    # Paid on the desk terminal: the refund is due there, not recorded as paid out.
+    assert "A refund of 315.00 EUR is due to you at the front desk" in done
+    assert not LedgerEntry.objects.filter(booking=booking, kind=EntryKind.REFUNDED).exists()
+    (due,) = Payment.objects.filter(booking=booking, purpose="refund")
+    assert due.status == "due_at_desk"
+    desk_refund_pay_out(reference=booking.reference, refund_id=str(due.uid), actor=staff)
     refund = LedgerEntry.objects.get(booking=booking, kind=EntryKind.REFUNDED)
     assert refund.settled == Decimal("-315")
+    done = client.get("/my-bookings/").content.decode()
     numbers = list(booking.receipts.order_by("sequence").values_list("number", flat=True))
     assert len(numbers) == 2 and all(number in done for number in numbers)
 
@@ -132,15 +139,17 @@ def test_late_cancel_shows_what_the_property_keeps(
 ) -> None:
     # Arriving tomorrow: inside the 48 h, so the first night (100 + 2 x 2.50) is kept.
     booking = page_book(client, room, (today + timedelta(days=1), today + timedelta(days=3)))
-    desk_payment_record(
+    desk_payment_then_confirm(
         reference=booking.reference, actor=staff, amount=Decimal("210"), method="cash"
     )
     asked = client.get(f"/bookings/{booking.reference}/cancel/").content.decode()
     assert 'refunds <strong class="refund-now">105.00 EUR</strong> of the 210.00 EUR' in asked
     assert "the property keeps 105.00 EUR" in asked
     done = client.post(f"/bookings/{booking.reference}/cancel/", follow=True).content.decode()
-    assert "A refund of 105.00 EUR is on its way." in done
-    assert LedgerEntry.objects.get(kind=EntryKind.REFUNDED).settled == Decimal("-105")
+    assert "A refund of 105.00 EUR is due to you at the front desk" in done
+    (due,) = Payment.objects.filter(booking=booking, purpose="refund", status="due_at_desk")
+    assert due.amount == Decimal("105")
+    assert not LedgerEntry.objects.filter(kind=EntryKind.REFUNDED).exists()
 
 
 def test_cancelled_booking_cannot_be_cancelled_again_and_says_so(

@@ -10,10 +10,10 @@ from unittest import mock
 
 from django.test import Client
 
+from innkeeper.bookings.links import manage_token
 from innkeeper.bookings.models import Booking
 from innkeeper.bookings.services import booking_cancel
 from innkeeper.payments.desk import desk_payment_record
-from innkeeper.web.magic import manage_token
 
 
 def _decoded_parts(token: str) -> str:

@@ -18,8 +18,7 @@ from innkeeper.bookings.models import Booking
 from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.conftest import PASSWORD
 from innkeeper.notifications.models import SentEmail
-from innkeeper.payments.models import PaymentPolicy
-from innkeeper.rooms.models import Room
+from innkeeper.rooms.models import PaymentPolicy, Room
 from innkeeper.testing.jobs import SmtpServer, child_env, drain, start, stop, wait_for
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from innkeeper.accounts.models import User
 
 SESSION_REFERENCES = "web.booking_references"
-# Ended bookings whose emailed link was opened: their receipts only (web/magic.py).
+# Ended bookings whose emailed link was opened: their receipts only (bookings/links.py).
 SESSION_RECEIPTS = "web.receipt_references"
 
 

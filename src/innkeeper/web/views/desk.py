@@ -18,6 +18,7 @@ from innkeeper.accounts.models import User
 from innkeeper.bookings import services
 from innkeeper.bookings.rules import property_today
 from innkeeper.core.errors import ApplicationError
+from innkeeper.flows.cancel_then_refund import booking_cancel_then_refund
 from innkeeper.rooms.models import Property
 from innkeeper.web.board import room_board
 from innkeeper.web.selectors import desk_day
@@ -29,7 +30,7 @@ ACTIONS: dict[str, tuple[Callable[..., object], str]] = {
     "check-in": (services.booking_check_in, "checked in"),
     "check-out": (services.booking_check_out, "checked out"),
     "no-show": (services.booking_mark_no_show, "marked as no-show"),
-    "cancel": (services.booking_cancel, "cancelled"),
+    "cancel": (booking_cancel_then_refund, "cancelled"),
 }
 
 

@@ -9,9 +9,10 @@ from django.views.decorators.http import require_POST
 
 from innkeeper.accounts.models import User
 from innkeeper.core.errors import ApplicationError
-from innkeeper.payments.desk import desk_payment_record
+from innkeeper.core.money import ZERO, quantize
+from innkeeper.flows.deposit_paid_then_confirm import desk_payment_then_confirm
+from innkeeper.payments.desk import desk_refund_pay_out
 from innkeeper.payments.downloads import receipt_response
-from innkeeper.payments.money import ZERO, quantize
 from innkeeper.payments.refunds import refund_issue
 from innkeeper.payments.selectors import receipt_get
 from innkeeper.payments.services import booking_for_payment
@@ -62,7 +63,7 @@ def payment_record(request: HttpRequest, reference: str) -> HttpResponse:
     status = 422
     if form.is_valid():
         try:
-            payment = desk_payment_record(
+            payment = desk_payment_then_confirm(
                 reference=reference,
                 actor=_staff(request),
                 amount=form.cleaned_data["amount"],
@@ -107,6 +108,23 @@ def refund_record(request: HttpRequest, reference: str) -> HttpResponse:
             )
             return redirect("web:desk_booking", reference=booking.reference)
     return _detail(request, reference, refund=form, status=status)
+
+
+@staff_required
+@require_POST
+def refund_paid_out(request: HttpRequest, reference: str, refund: str) -> HttpResponse:
+    """A refund due at the desk (the guest cancelled online) was given back: record it."""
+    try:
+        paid = desk_refund_pay_out(reference=reference, refund_id=refund, actor=_staff(request))
+    except ApplicationError as error:
+        messages.error(request, error.detail)
+        return _detail(request, reference, status=error.status)
+    messages.success(
+        request,
+        f"Recorded the refund of {quantize(paid.amount, paid.currency)} {paid.currency} "
+        f"paid out on booking {paid.booking.reference}.",
+    )
+    return redirect("web:desk_booking", reference=paid.booking.reference)
 
 
 @staff_required

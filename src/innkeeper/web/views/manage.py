@@ -11,13 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from innkeeper.bookings.links import link_is_live, manage_booking
 from innkeeper.bookings.models import Booking
-from innkeeper.bookings.services import booking_cancel
 from innkeeper.core.errors import ApplicationError, NotFound
+from innkeeper.core.money import ZERO, quantize
+from innkeeper.flows.cancel_then_refund import booking_cancel_then_refund
 from innkeeper.payments.downloads import receipt_response
 from innkeeper.payments.models import PaymentStatus, Purpose
-from innkeeper.payments.money import ZERO, quantize
-from innkeeper.web.magic import link_is_live, manage_booking
 from innkeeper.web.money import booking_money
 from innkeeper.web.selectors import guest_booking_get, guest_bookings
 from innkeeper.web.views.common import (
@@ -70,7 +70,9 @@ def cancel(request: HttpRequest, reference: str) -> HttpResponse:
     actor = user if user and booking.guest_id == user.pk else None
     try:
         # The same service as the API's cancel: it issues the policy refund after commit.
-        booking_cancel(reference=booking.reference, actor=actor, reason="cancelled by the guest")
+        booking_cancel_then_refund(
+            reference=booking.reference, actor=actor, reason="cancelled by the guest"
+        )
     except ApplicationError as error:
         messages.error(request, error.detail)
     else:
@@ -82,7 +84,15 @@ def _cancelled_message(booking: Booking) -> str:
     refunds = booking.payments.filter(purpose=Purpose.REFUND)
     total = refunds.exclude(status=PaymentStatus.FAILED).aggregate(s=Sum("amount"))["s"]
     refunded: Decimal = total or ZERO
+    due = refunds.filter(status=PaymentStatus.DUE_AT_DESK).aggregate(s=Sum("amount"))["s"]
     done = f"Booking {booking.reference} is cancelled."
+    if due:
+        # Money taken at the desk goes back there: nobody has paid it out yet.
+        amount = quantize(due, booking.currency)
+        return (
+            f"{done} A refund of {amount} {booking.currency} is due to you at the front desk, "
+            "where it was paid."
+        )
     if refunded > 0:
         amount = quantize(refunded, booking.currency)
         return f"{done} A refund of {amount} {booking.currency} is on its way."

@@ -25,7 +25,7 @@ SCRIPT = """
 import os
 import sentry_sdk
 from django.test import Client
-from innkeeper.web import magic
+from innkeeper.bookings import links as magic
 from innkeeper.web.views import manage
 
 from django.conf import settings

@@ -8,8 +8,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
 
+from innkeeper.core.money import quantize
+from innkeeper.flows.deposit_paid_then_confirm import reconcile_then_confirm
 from innkeeper.payments.models import OPEN_STATUSES, Payment
-from innkeeper.payments.reconcile import payments_reconcile
+from innkeeper.payments.selectors import refunds_to_handle
 
 
 class Command(BaseCommand):
@@ -22,7 +24,9 @@ class Command(BaseCommand):
             "--all", action="store_true", help="every open payment, not only those due"
         )
         rec.add_argument("--json", action="store_true", help="machine-readable output")
-        sub.add_parser("status", help="open payments by status")
+        sub.add_parser(
+            "status", help="open payments by status; refunds due at the desk or reversed"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "status":
@@ -37,8 +41,9 @@ class Command(BaseCommand):
                 total += row["n"]
                 self.stdout.write(f"{row['status']:<22} {row['provider']:<16} {row['n']}")
             self.stdout.write(f"{total} open payment(s)")
+            self._refunds_to_handle()
             return
-        report = payments_reconcile(all_open=options["all"])
+        report = reconcile_then_confirm(all_open=options["all"])
         if options["json"]:
             self.stdout.write(json.dumps(report.__dict__))
         else:
@@ -53,4 +58,21 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{report.unreachable} payment(s) could not be checked: provider unreachable "
                 "or not configured (see the log)."
+            )
+
+    def _refunds_to_handle(self) -> None:
+        todo = refunds_to_handle()
+        self.stdout.write(f"{len(todo.due_at_desk)} refund(s) due at the desk")
+        for refund in todo.due_at_desk:
+            self.stdout.write(
+                f"  {refund.booking.reference}  {quantize(refund.amount, refund.currency)} "
+                f"{refund.currency} ({refund.method or 'desk'}) since {refund.created_at:%Y-%m-%d}"
+                f"  refund {refund.uid}"
+            )
+        self.stdout.write(f"{len(todo.reversed)} refund(s) reversed after they were recorded")
+        for refund in todo.reversed:
+            self.stdout.write(
+                f"  {refund.booking.reference}  {quantize(refund.amount, refund.currency)} "
+                f"{refund.currency} via {refund.provider}: {refund.last_error or 'failed'}"
+                f"  refund {refund.uid}"
             )

@@ -1,4 +1,6 @@
-"""Money rules in one place: Decimal amounts, the currency's minor unit, one rounding mode."""
+"""Money rules in one place: Decimal amounts, the currency's minor unit, one rounding mode.
+
+In `core` because every layer shows or computes amounts; it imports nothing of ours."""
 
 from __future__ import annotations
 

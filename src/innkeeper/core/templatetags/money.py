@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from innkeeper.payments.money import quantize
+from innkeeper.core.money import quantize
 
 register = template.Library()
 

@@ -5,6 +5,9 @@ itself, which base64 would show to anyone holding the link), so it stops working
 booking's email changes. What it opens depends on the booking's state when it is used: an
 active booking can be managed; an ended one (cancelled, checked out, no-show, expired) only
 shows its receipts.
+
+A bookings concern: the web pages read the links and the notification worker writes them
+into emails, without either importing the other.
 """
 
 from __future__ import annotations

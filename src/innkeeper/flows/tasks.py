@@ -1,18 +1,19 @@
-"""Payment jobs. Thin: they call the reconciliation service."""
+"""Jobs of the flows. Thin: they call the flow."""
 
 from __future__ import annotations
 
 from django.tasks import task
 
+from innkeeper.flows.deposit_paid_then_confirm import reconcile_then_confirm
 from innkeeper.jobs.retry import retry_policy
-from innkeeper.payments.reconcile import payments_reconcile
 
 
 @task(queue_name="default")
 @retry_policy(max_attempts=3)
 def reconcile_payments() -> dict[str, int]:
-    """Periodic (every 5 minutes): settle payments left in a non-final state."""
-    report = payments_reconcile()
+    """Periodic (every 5 minutes): settle payments left in a non-final state (and confirm the
+    bookings whose deposit that completes)."""
+    report = reconcile_then_confirm()
     return {
         "checked": report.checked,
         "settled": report.settled,
