@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from innkeeper.web.views import account, desk, desk_money, guest, manage
+from innkeeper.web.views import account, desk, desk_money, guest, manage, privacy
 
 app_name = "web"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("account/login/", account.GuestLoginView.as_view(), name="login"),
     path("account/register/", account.register, name="register"),
     path("account/logout/", account.sign_out, name="logout"),
+    path("account/my-data/", privacy.my_data, name="my_data"),
     path("desk/", desk.today, name="desk"),
     path("desk/login/", desk.DeskLoginView.as_view(), name="desk_login"),
     path("desk/logout/", LogoutView.as_view(next_page="web:desk_login"), name="desk_logout"),
