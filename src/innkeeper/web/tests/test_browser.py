@@ -46,7 +46,9 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (`make system-tools` installs it)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: `apt-get install chromium` (`make system-tools` installs it)"
+        )
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
     # between browser steps are still plain synchronous calls. Only for this module: the
     # variable must not leak into other tests (or the subprocesses they start).
