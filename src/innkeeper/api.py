@@ -24,6 +24,7 @@ from innkeeper.core.middleware import DB_RETRY_AFTER_SECONDS
 from innkeeper.ops.outage import is_database_outage
 from innkeeper.ops.requestsize import request_too_large
 from innkeeper.payments.api import router as payments_router
+from innkeeper.privacy.api import router as privacy_router
 from innkeeper.rooms.api import router as rooms_router
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ api = InnkeeperAPI(
     docs_url="/docs",
 )
 api.add_router("/auth", auth_router, tags=["auth"])
+api.add_router("/auth", privacy_router, tags=["auth"])
 api.add_router("", rooms_router, tags=["rooms"])
 api.add_router("", bookings_router, tags=["bookings"])
 api.add_router("", payments_router, tags=["payments"])

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "innkeeper.jobs",
     "innkeeper.notifications",
     "innkeeper.channels",
+    "innkeeper.privacy",
 ]
 
 MIDDLEWARE = [
@@ -387,6 +388,8 @@ JOBS_VISIBILITY_TIMEOUT_SECONDS = env.float("JOBS_VISIBILITY_TIMEOUT_SECONDS", d
 JOBS_WORKER_POLL_SECONDS = env.float("JOBS_WORKER_POLL_SECONDS", default=1.0)
 JOBS_RETENTION_DAYS = env.int("JOBS_RETENTION_DAYS", default=7)
 JOBS_FAILED_RETENTION_DAYS = env.int("JOBS_FAILED_RETENTION_DAYS", default=30)
+# Guests are anonymised this long after their last stay ended (3 years; see README "Guest data").
+GUEST_RETENTION_DAYS = env.int("GUEST_RETENTION_DAYS", default=1095)
 SCHEDULER_TICK_SECONDS = env.float("SCHEDULER_TICK_SECONDS", default=30.0)
 NOTIFICATIONS_REMINDER_DAYS_BEFORE = env.int("NOTIFICATIONS_REMINDER_DAYS_BEFORE", default=3)
 

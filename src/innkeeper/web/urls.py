@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from innkeeper.web.views import account, desk, desk_money, guest, manage, passwords
+from innkeeper.web.views import account, desk, desk_money, guest, manage, passwords, privacy
 
 app_name = "web"
 
@@ -30,6 +30,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("account/reset/done/", passwords.password_reset_done, name="password_reset_done"),
+    path("account/my-data/", privacy.my_data, name="my_data"),
     path("desk/", desk.today, name="desk"),
     path("desk/login/", desk.DeskLoginView.as_view(), name="desk_login"),
     path("desk/logout/", LogoutView.as_view(next_page="web:desk_login"), name="desk_logout"),
