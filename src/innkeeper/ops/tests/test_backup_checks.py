@@ -11,7 +11,7 @@ from innkeeper.ops.backups.manifest import all_manifests
 from innkeeper.ops.backups.postgres import pg_tool
 from innkeeper.ops.backups.services import backup_run
 from innkeeper.ops.backups.tasks import restore_drill
-from innkeeper.ops.tests.cli import innkeeper
+from innkeeper.testing.cli import innkeeper
 from innkeeper.testing.jobs import child_env
 from innkeeper.testing.jobs import innkeeper as jobs_cli
 

@@ -12,7 +12,7 @@ from innkeeper.accounts.models import ApiToken
 from innkeeper.accounts.services import token_issue
 from innkeeper.bookings.models import Booking
 from innkeeper.bookings.services import booking_cancel, booking_confirm, bookings_expire_pending
-from innkeeper.ops.tests.cli import innkeeper
+from innkeeper.testing.cli import innkeeper
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

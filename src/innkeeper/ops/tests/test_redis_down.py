@@ -16,7 +16,7 @@ from django.test import Client
 from innkeeper.accounts.services import token_issue
 from innkeeper.conftest import PASSWORD, make_user
 from innkeeper.ops.ratelimit.limiter import FALLBACK_MESSAGE, get_limiter
-from innkeeper.ops.tests.helpers import FAST_HASHERS, assert_rate_limited, login
+from innkeeper.testing.ratelimit import FAST_HASHERS, assert_rate_limited, login
 from innkeeper.testing.redis_server import PrivateRedis
 
 pytestmark = pytest.mark.django_db

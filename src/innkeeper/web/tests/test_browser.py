@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core import mail
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from innkeeper.accounts.models import User
 from innkeeper.bookings.models import Booking, BookingEvent
@@ -25,19 +25,11 @@ from innkeeper.bookings.services import booking_create
 from innkeeper.conftest import PASSWORD
 from innkeeper.payments.models import PaymentPolicy
 from innkeeper.rooms.models import Room, RoomType, RoomTypePhoto
+from innkeeper.testing.browser import chromium
 from innkeeper.testing.jobs import drain
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SHOTS = Path(settings.PROJECT_DIR) / "test-output" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -45,18 +37,8 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (`make system-tools` installs it)")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-    # between browser steps are still plain synchronous calls. Only for this module: the
-    # variable must not leak into other tests (or the subprocesses they start).
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

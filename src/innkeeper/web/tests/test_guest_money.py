@@ -17,7 +17,7 @@ from innkeeper.conftest import ApiClient
 from innkeeper.payments.desk import desk_payment_record
 from innkeeper.payments.models import BookingCharges, EntryKind, LedgerEntry, PaymentPolicy
 from innkeeper.rooms.models import Room
-from innkeeper.web.tests.test_pages import book_data
+from innkeeper.testing.web import book_data
 
 pytestmark = pytest.mark.django_db
 
