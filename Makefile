@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # PostgreSQL used by `make test` for the second pass; override to point elsewhere.
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help run test test-sqlite test-postgres lint typecheck install clean system-tools
+.PHONY: help run test test-sqlite test-postgres lint typecheck install clean system-tools lock
 .PHONY: bench bench-tools
 
 help:
@@ -32,12 +32,30 @@ $(VENV)/bin/python:
 	echo "Using $$found ($$("$$found" --version))"; \
 	"$$found" -m venv $(VENV)
 
-$(STAMP): $(VENV)/bin/python pyproject.toml
+# Pinned, hashed versions of every dependency (runtime + dev) from requirements/; the project
+# itself goes on top without deps. `make lock` rewrites the lock files from pyproject.toml.
+LOCKS := requirements/lock.txt requirements/dev-lock.txt
+$(STAMP): $(VENV)/bin/python pyproject.toml $(LOCKS)
+	@$(PY) tools/check_lock.py
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev-lock.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Keeps the current pins where pyproject still allows them (uv reads the old files first);
+# `make lock LOCK_ARGS=--upgrade` moves everything to the newest allowed versions. A file left
+# with merge-conflict markers is regenerated from scratch.
+LOCK_ARGS ?=
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --generate-hashes --quiet $(LOCK_ARGS)
+lock: $(VENV)/bin/python
+	@[ -x $(BIN)/uv ] || $(PY) -m pip install --quiet uv
+	@mkdir -p requirements; for f in $(LOCKS); do \
+	  if grep -qE '^(<<<<<<<|>>>>>>>|=======)' "$$f" 2>/dev/null; then rm "$$f"; fi; done
+	$(UV_COMPILE) --extra dev -o requirements/dev-lock.txt
+	$(UV_COMPILE) -c requirements/dev-lock.txt -o requirements/lock.txt
+	@$(PY) tools/check_lock.py && echo "requirements/ is up to date with pyproject.toml"
 
 # Debian tools the suite drives (Chromium, ...): installed when missing (tools/system-packages.txt).
 system-tools:
@@ -49,8 +67,12 @@ run: install
 	$(BIN)/innkeeper serve --host 127.0.0.1 --port 8000
 
 lint: install
-	$(BIN)/ruff check src $(wildcard bench)
-	$(BIN)/ruff format --check src $(wildcard bench)
+	$(PY) tools/check_lock.py
+	$(BIN)/ruff check src $(wildcard bench) tools
+	$(BIN)/ruff format --check src $(wildcard bench) tools
+	@! grep -rnE '^\s*(from|import) innkeeper\.[a-z_.]+\.tests\b' src $(wildcard bench) || \
+	  { echo "a test imports another test module: move the helper to src/innkeeper/testing/" >&2; \
+	    exit 1; }
 
 typecheck: install
 	$(BIN)/mypy
