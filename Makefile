@@ -8,12 +8,14 @@ STAMP := $(VENV)/.installed
 # PostgreSQL used by `make test` for the second pass; override to point elsewhere.
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help run test test-sqlite test-postgres lint typecheck install clean system-tools lock
+.PHONY: help run test test-fast test-sqlite test-postgres lint typecheck install clean system-tools lock
 .PHONY: bench bench-tools
 
 help:
 	@echo "make run    install, migrate, load the demo and serve on http://127.0.0.1:8000"
-	@echo "make test   install and run the whole suite (SQLite, then PostgreSQL) + ruff + mypy"
+	@echo "make test   install and run the whole suite (SQLite and PostgreSQL at once) + ruff + mypy"
+	@echo "make test-fast  the inner loop: SQLite, without the slow and browser tests (< 2 min)"
+	@echo "make lock   rewrite the hashed lock files in requirements/ from pyproject.toml"
 	@echo "make bench  benchmarks against the local PostgreSQL (bench/README.md; 4-8 min, budget 15)"
 
 # Find a Python >= 3.12 by *running* candidates: PATH names first, then pyenv's folders
@@ -78,15 +80,27 @@ typecheck: install
 	$(BIN)/mypy
 	$(BIN)/mypy bench
 
+# Each pass runs on PYTEST_WORKERS pytest-xdist workers, each with its own test database
+# (pytest-django adds _gw0, _gw1... to its name); a test file stays on one worker, so a
+# module's shared server or browser is started once.
+PYTEST_WORKERS ?= 2
+PYTEST = $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
 test-sqlite: install system-tools
-	DATABASE_URL= $(BIN)/pytest
+	DATABASE_URL= $(PYTEST)
 
 test-postgres: install system-tools
 	@rc=0; $(PY) -m innkeeper.testing.require_postgres "$(TEST_POSTGRES_URL)" || rc=$$?; \
 	if [ $$rc -eq 3 ]; then exit 0; elif [ $$rc -ne 0 ]; then exit $$rc; fi; \
-	DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest
+	DATABASE_URL="$(TEST_POSTGRES_URL)" $(PYTEST)
 
-test: install lint typecheck test-sqlite test-postgres
+# The two engines' passes run at the same time (their output is printed as each ends).
+test: install lint typecheck system-tools
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+
+# A developer's inner loop: no test marked slow (servers, workers, subprocess CLIs) or browser.
+test-fast: install
+	DATABASE_URL= $(PYTEST) -m "not slow and not browser"
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

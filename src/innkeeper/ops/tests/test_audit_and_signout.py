@@ -14,7 +14,7 @@ from innkeeper.conftest import ApiClient, make_user
 from innkeeper.core.audit import audit_log
 from innkeeper.testing.cli import innkeeper
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def signed_in_browser(user) -> Client:

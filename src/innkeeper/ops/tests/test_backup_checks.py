@@ -15,6 +15,8 @@ from innkeeper.testing.cli import innkeeper
 from innkeeper.testing.jobs import child_env
 from innkeeper.testing.jobs import innkeeper as jobs_cli
 
+pytestmark = pytest.mark.slow
+
 TOKEN = "monitor-token-0123456789"
 
 

@@ -12,7 +12,7 @@ from innkeeper.core.models import AuditEvent
 from innkeeper.testing.cli import SHARED_REDIS_URL, innkeeper, require_shared_redis
 from innkeeper.testing.ratelimit import FAST_HASHERS, assert_rate_limited, login
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -68,6 +68,7 @@ def rate_keys(server, prefix):
     return server.client().keys(f"{prefix}:*")
 
 
+@pytest.mark.slow
 def test_redis_killed_mid_test_then_restarted(on_private_redis, private_redis, room, stay, caplog):
     prefix = on_private_redis.RATE_LIMIT_KEY_PREFIX
     guest = make_user("ann@example.com")

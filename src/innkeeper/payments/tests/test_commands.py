@@ -19,7 +19,7 @@ from innkeeper.payments.settle import PaymentProviderUnavailable, payment_submit
 from innkeeper.testing.cli import database_url
 from innkeeper.testing.ports import closed_port_url, free_port
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 INNKEEPER = str(Path(sys.executable).parent / "innkeeper")
 
 

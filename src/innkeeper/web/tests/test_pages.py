@@ -265,6 +265,7 @@ def test_booking_and_register_forms_are_limited_per_address(
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
 def test_a_real_worker_emails_the_deposit_and_manage_link_exactly_once(
     client: Client, room: Room, stay: tuple[date, date], smtp_server: SmtpServer
 ) -> None:
