@@ -8,12 +8,14 @@ STAMP := $(VENV)/.installed
 # PostgreSQL used by `make test` for the second pass; override to point elsewhere.
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help run test test-sqlite test-postgres lint typecheck install clean system-tools
+.PHONY: help run test test-fast test-sqlite test-postgres lint typecheck install clean system-tools lock
 .PHONY: bench bench-tools deploy-check test-cluster
 
 help:
 	@echo "make run    install, migrate, load the demo and serve on http://127.0.0.1:8000"
-	@echo "make test   install and run the whole suite (SQLite, then PostgreSQL) + ruff + mypy"
+	@echo "make test   install and run the whole suite (SQLite and PostgreSQL at once) + ruff + mypy"
+	@echo "make test-fast  the inner loop: SQLite, without the slow and browser tests (< 2 min)"
+	@echo "make lock   rewrite the hashed lock files in requirements/ from pyproject.toml"
 	@echo "make bench  benchmarks against the local PostgreSQL (bench/README.md; 4-8 min, budget 15)"
 
 # Find a Python >= 3.12 by *running* candidates: PATH names first, then pyenv's folders
@@ -32,12 +34,30 @@ $(VENV)/bin/python:
 	echo "Using $$found ($$("$$found" --version))"; \
 	"$$found" -m venv $(VENV)
 
-$(STAMP): $(VENV)/bin/python pyproject.toml
+# Pinned, hashed versions of every dependency (runtime + dev) from requirements/; the project
+# itself goes on top without deps. `make lock` rewrites the lock files from pyproject.toml.
+LOCKS := requirements/lock.txt requirements/dev-lock.txt
+$(STAMP): $(VENV)/bin/python pyproject.toml $(LOCKS)
+	@$(PY) tools/check_lock.py
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev-lock.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Keeps the current pins where pyproject still allows them (uv reads the old files first);
+# `make lock LOCK_ARGS=--upgrade` moves everything to the newest allowed versions. A file left
+# with merge-conflict markers is regenerated from scratch.
+LOCK_ARGS ?=
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --generate-hashes --quiet $(LOCK_ARGS)
+lock: $(VENV)/bin/python
+	@[ -x $(BIN)/uv ] || $(PY) -m pip install --quiet uv
+	@mkdir -p requirements; for f in $(LOCKS); do \
+	  if grep -qE '^(<<<<<<<|>>>>>>>|=======)' "$$f" 2>/dev/null; then rm "$$f"; fi; done
+	$(UV_COMPILE) --extra dev -o requirements/dev-lock.txt
+	$(UV_COMPILE) -c requirements/dev-lock.txt -o requirements/lock.txt
+	@$(PY) tools/check_lock.py && echo "requirements/ is up to date with pyproject.toml"
 
 # Debian tools the suite drives (Chromium, ...): installed when missing (tools/system-packages.txt).
 system-tools:
@@ -49,23 +69,39 @@ run: install
 	$(BIN)/innkeeper serve --host 127.0.0.1 --port 8000
 
 lint: install
-	$(BIN)/ruff check src $(wildcard bench)
-	$(BIN)/ruff format --check src $(wildcard bench)
+	$(PY) tools/check_lock.py
+	$(BIN)/ruff check src $(wildcard bench) tools
+	$(BIN)/ruff format --check src $(wildcard bench) tools
+	@! grep -rnE '^\s*(from|import) innkeeper\.[a-z_.]+\.tests\b' src $(wildcard bench) || \
+	  { echo "a test imports another test module: move the helper to src/innkeeper/testing/" >&2; \
+	    exit 1; }
 	$(BIN)/lint-imports --no-cache
 
 typecheck: install
 	$(BIN)/mypy
 	$(BIN)/mypy bench
 
+# Each pass runs on PYTEST_WORKERS pytest-xdist workers, each with its own test database
+# (pytest-django adds _gw0, _gw1... to its name); a test file stays on one worker, so a
+# module's shared server or browser is started once.
+PYTEST_WORKERS ?= 2
+PYTEST = $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
 test-sqlite: install system-tools
-	DATABASE_URL= $(BIN)/pytest
+	DATABASE_URL= $(PYTEST)
 
 test-postgres: install system-tools
 	@rc=0; $(PY) -m innkeeper.testing.require_postgres "$(TEST_POSTGRES_URL)" || rc=$$?; \
 	if [ $$rc -eq 3 ]; then exit 0; elif [ $$rc -ne 0 ]; then exit $$rc; fi; \
-	DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest
+	DATABASE_URL="$(TEST_POSTGRES_URL)" $(PYTEST)
 
-test: install lint typecheck test-sqlite test-postgres
+# The two engines' passes run at the same time (their output is printed as each ends).
+test: install lint typecheck system-tools
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+
+# A developer's inner loop: no test marked slow (servers, workers, subprocess CLIs) or browser.
+test-fast: install
+	DATABASE_URL= $(PYTEST) -m "not slow and not browser"
 
 # deploy/ only (Dockerfile, entry point, compose, kustomize, systemd, nginx/Caddy); also in `make test`.
 deploy-check: install system-tools

@@ -2,7 +2,8 @@
 # Install the Debian packages the suite needs (tools/system-packages.txt) when their command is
 # missing. Needs root or passwordless sudo; otherwise says exactly what to install and fails.
 set -euo pipefail
-list="$(dirname "$0")/system-packages.txt"
+# SYSTEM_PACKAGES_LIST: another list (the tests use it to check the "cannot install" path).
+list="${SYSTEM_PACKAGES_LIST:-$(dirname "$0")/system-packages.txt}"
 missing=()
 while read -r cmd pkg; do
   [[ -z "${cmd}" || "${cmd}" == \#* ]] && continue
@@ -23,6 +24,11 @@ if [[ "$(id -u)" -ne 0 ]]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 if ! $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # The package lists may be missing or stale (a fresh machine): refresh once and retry.
+  if ! { $sudo apt-get update -qq &&
+    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"; }; then
+    echo "could not install ${missing[*]} (apt-get's message is above)." >&2
+    echo "install them by hand: apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
 fi

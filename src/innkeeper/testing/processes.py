@@ -1,5 +1,5 @@
-"""Private services for tests that break things: PostgreSQL, Redis and `innkeeper serve`,
-each started in a temp dir on a free port, so the shared servers are never touched."""
+"""Private services for tests that break things: PostgreSQL and `innkeeper serve` (Redis:
+`redis_server`), each started in a temp dir on a free port; the shared servers are never touched."""
 
 # Test helpers: they run fixed binaries with fixed arguments, and a throwaway secret key.
 # ruff: noqa: S603, S106
@@ -10,7 +10,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,15 +22,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from innkeeper.testing.ports import free_port
+
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 VENV_BIN = Path(sys.executable).parent
 INNKEEPER = str(VENV_BIN / "innkeeper")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def require_binary(path: Path | str, why: str) -> str:
@@ -112,63 +107,6 @@ def private_postgres() -> Iterator[PrivatePostgres]:
         with contextlib.suppress(subprocess.CalledProcessError):  # already stopped by the test
             server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-# --- Redis ------------------------------------------------------------------------------
-
-
-@dataclass
-class PrivateRedis:
-    port: int
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        binary = require_binary("redis-server", "the Redis-outage test needs redis-server")
-        self.process = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        if not wait_until(self._answers, 10):
-            raise RuntimeError("private redis-server did not start")
-
-    def _answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def kill(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-@contextmanager
-def private_redis() -> Iterator[PrivateRedis]:
-    server = PrivateRedis(free_port())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
 
 
 # --- innkeeper itself -------------------------------------------------------------------

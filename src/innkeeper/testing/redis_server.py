@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import redis
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from innkeeper.testing.ports import free_port
 
 
 class PrivateRedis:
@@ -31,7 +28,7 @@ class PrivateRedis:
             pytest.skip(message)
         self.binary = binary
         self.directory = directory
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -69,5 +66,20 @@ class PrivateRedis:
             self.process.wait(timeout=10)
             self.process = None
 
+    kill = stop  # the outage tests' word for it
+
     def client(self) -> redis.Redis:
         return redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
+
+
+@contextmanager
+def private_redis() -> Iterator[PrivateRedis]:
+    """A started PrivateRedis in a temp dir of its own, killed and removed afterwards."""
+    directory = Path(tempfile.mkdtemp(prefix="innkeeper-redis-"))
+    server = PrivateRedis(directory)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)

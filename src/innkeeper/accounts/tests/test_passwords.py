@@ -13,8 +13,8 @@ from django.test import Client
 from innkeeper.accounts.models import ApiToken, Role, User
 from innkeeper.accounts.services import token_issue
 from innkeeper.conftest import PASSWORD, ApiClient, make_user
-from innkeeper.ops.tests.helpers import FAST_HASHERS
 from innkeeper.testing.jobs import drain
+from innkeeper.testing.ratelimit import FAST_HASHERS
 
 NEW = "a-brand-new-password-77"
 

@@ -20,7 +20,7 @@ from innkeeper.bookings.services import booking_create
 from innkeeper.conftest import make_user
 from innkeeper.core.errors import RoomUnavailable
 
-pytestmark = [pytest.mark.integrity, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.integrity, pytest.mark.django_db(transaction=True)]
 RACERS = 16
 
 

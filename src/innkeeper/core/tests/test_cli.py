@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 INNKEEPER = str(Path(sys.executable).parent / "innkeeper")
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import requests
 
 from innkeeper.testing.processes import innkeeper_server
+
+pytestmark = pytest.mark.slow
 
 
 def test_workers_are_recycled_without_dropping_requests(tmp_path: Path):

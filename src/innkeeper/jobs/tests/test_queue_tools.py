@@ -96,6 +96,7 @@ def test_scheduler_runs_each_job_once_per_interval(db):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
 def test_two_schedulers_started_together_enqueue_each_job_once():
     env = child_env()
     results: list[object] = []
@@ -181,6 +182,7 @@ def test_queue_commands_list_retry_forget_and_prune(db, capsys):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
 def test_queue_cli_exit_codes_in_a_real_process():
     env = child_env()
     ok = innkeeper("queue", "status", env=env)

@@ -15,7 +15,7 @@ from innkeeper.jobs.models import WorkerHeartbeat
 from innkeeper.notifications.models import SentEmail
 from innkeeper.testing.jobs import child_env, innkeeper, start, stop, wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def _job_status() -> str:

@@ -8,9 +8,10 @@ import pytest
 import requests
 
 from innkeeper.jobs.models import ScheduleEntry, WorkerHeartbeat
-from innkeeper.testing.jobs import child_env, free_port, start, stop, wait_for
+from innkeeper.testing.jobs import child_env, start, stop, wait_for
+from innkeeper.testing.ports import free_port
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def _up(url: str) -> bool:

@@ -129,6 +129,7 @@ def test_email_check_connects_and_reports_failure(smtp_settings, capsys):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
 def test_resend_queues_a_fresh_copy_with_the_manage_link(smtp_server, make_booking):
     booking = make_booking(guest_email="amina@example.com")  # made without a site address
     env = child_env(smtp_server)

@@ -12,9 +12,9 @@ from django.test import Client
 from innkeeper.accounts.services import token_issue
 from innkeeper.conftest import ApiClient, make_user
 from innkeeper.core.audit import audit_log
-from innkeeper.ops.tests.cli import innkeeper
+from innkeeper.testing.cli import innkeeper
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def signed_in_browser(user) -> Client:

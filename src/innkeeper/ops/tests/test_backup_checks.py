@@ -11,9 +11,11 @@ from innkeeper.ops.backups.manifest import all_manifests
 from innkeeper.ops.backups.postgres import pg_tool
 from innkeeper.ops.backups.services import backup_run
 from innkeeper.ops.backups.tasks import restore_drill
-from innkeeper.ops.tests.cli import innkeeper
+from innkeeper.testing.cli import innkeeper
 from innkeeper.testing.jobs import child_env
 from innkeeper.testing.jobs import innkeeper as jobs_cli
+
+pytestmark = pytest.mark.slow
 
 TOKEN = "monitor-token-0123456789"
 

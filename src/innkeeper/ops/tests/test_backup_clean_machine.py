@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 
 from innkeeper.ops.backups.services import backup_run
-from innkeeper.ops.tests.cli import innkeeper
+from innkeeper.testing.cli import innkeeper
 
 HMAC_KEY = "clean-machine-hmac-key-0123456789"
 

@@ -13,7 +13,7 @@ from innkeeper.bookings.models import Booking
 from innkeeper.ops.backups.engines import database_name
 from innkeeper.ops.backups.manifest import data_path
 from innkeeper.ops.backups.services import backup_run
-from innkeeper.ops.tests.cli import innkeeper
+from innkeeper.testing.cli import innkeeper
 
 HMAC_KEY = "encryption-test-hmac-key-0123456789"
 

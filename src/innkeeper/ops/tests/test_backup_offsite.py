@@ -23,7 +23,7 @@ from innkeeper.ops.backups.engines import database_name
 from innkeeper.ops.backups.manifest import all_manifests, data_path
 from innkeeper.ops.backups.selectors import backup_status, backup_times
 from innkeeper.ops.backups.services import backup_run, backups_prune
-from innkeeper.ops.tests.cli import innkeeper
+from innkeeper.testing.cli import innkeeper
 
 HMAC_KEY = "offsite-test-hmac-key-0123456789"
 BUCKET = "hotel-backups"

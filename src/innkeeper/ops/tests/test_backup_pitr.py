@@ -21,7 +21,7 @@ import pytest
 from django.db import connection
 
 from innkeeper.ops.backups.services import backup_run
-from innkeeper.ops.tests.cli import innkeeper
+from innkeeper.testing.cli import innkeeper
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 OWNER = "postgres"

@@ -151,7 +151,7 @@ def test_status_exits_1_when_the_drill_is_overdue_and_shows_its_duration(
 ):
     from innkeeper.ops.backups.manifest import write_manifest
     from innkeeper.ops.backups.services import backup_run
-    from innkeeper.ops.tests.cli import innkeeper
+    from innkeeper.testing.cli import innkeeper
 
     make_booking()
     manifest = backup_run(actor="test")

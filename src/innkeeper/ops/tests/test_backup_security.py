@@ -19,7 +19,7 @@ from innkeeper.bookings.models import Booking
 from innkeeper.ops.backups.manifest import data_path, find_backup, manifest_mac, sha256_of
 from innkeeper.ops.backups.postgres import pg_tool, server_major
 from innkeeper.ops.backups.services import backup_run
-from innkeeper.ops.tests.cli import innkeeper
+from innkeeper.testing.cli import innkeeper
 
 HMAC_KEY = "test-backup-hmac-key-0123456789abcdef"
 

@@ -17,9 +17,9 @@ from innkeeper.core.models import AuditEvent
 from innkeeper.ops.backups.engines import database_name
 from innkeeper.ops.backups.manifest import sha256_of
 from innkeeper.ops.maintenance import site_mode_row
-from innkeeper.ops.tests.cli import innkeeper
+from innkeeper.testing.cli import innkeeper
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def backup(folder: Path, *args: str) -> Any:

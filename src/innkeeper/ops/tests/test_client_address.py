@@ -11,7 +11,7 @@ from innkeeper.ops.blocklist import ip_block
 from innkeeper.ops.clientip import client_ip
 from innkeeper.ops.maintenance import maintenance_enable, read_only_set
 from innkeeper.ops.ratelimit.identity import client_ip as rate_key
-from innkeeper.ops.tests.helpers import assert_rate_limited
+from innkeeper.testing.ratelimit import assert_rate_limited
 
 pytestmark = pytest.mark.django_db
 ROOMS = "/api/v1/rooms"

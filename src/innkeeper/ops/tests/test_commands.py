@@ -9,10 +9,10 @@ from django.core.cache.backends.base import default_key_func
 
 from innkeeper.conftest import PASSWORD, make_user
 from innkeeper.core.models import AuditEvent
-from innkeeper.ops.tests.cli import SHARED_REDIS_URL, innkeeper, require_shared_redis
-from innkeeper.ops.tests.helpers import FAST_HASHERS, assert_rate_limited, login
+from innkeeper.testing.cli import SHARED_REDIS_URL, innkeeper, require_shared_redis
+from innkeeper.testing.ratelimit import FAST_HASHERS, assert_rate_limited, login
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -18,6 +18,8 @@ from innkeeper.testing.processes import (
     wait_until,
 )
 
+pytestmark = pytest.mark.slow
+
 OUTAGE_BOUND_SECONDS = 3.0
 
 

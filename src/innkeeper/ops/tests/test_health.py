@@ -128,7 +128,7 @@ def test_cli_exit_codes_follow_the_status(extra_check, capsys):
 
 
 def test_redis_check_unreachable_is_quick_and_unhealthy(settings):
-    from innkeeper.testing.processes import free_port
+    from innkeeper.testing.ports import free_port
 
     settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     started = time.monotonic()

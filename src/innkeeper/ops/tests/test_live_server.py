@@ -10,13 +10,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from innkeeper.testing.processes import (
-    InnkeeperServer,
-    PrivateRedis,
-    innkeeper_server,
-    private_redis,
-    wait_until,
-)
+from innkeeper.testing.processes import InnkeeperServer, innkeeper_server, wait_until
+from innkeeper.testing.redis_server import PrivateRedis, private_redis
+
+pytestmark = pytest.mark.slow
 
 SECRET = "incident-4242"
 PROPAGATION_SECONDS = 5.0  # the per-process snapshot lives 1 s; leave room for a slow CI

@@ -11,8 +11,8 @@ from django.test import Client
 from innkeeper.accounts.models import Role
 from innkeeper.conftest import PASSWORD, make_user
 from innkeeper.core.models import AuditEvent
-from innkeeper.ops.tests.cli import innkeeper
-from innkeeper.ops.tests.helpers import FAST_HASHERS, assert_rate_limited, login
+from innkeeper.testing.cli import innkeeper
+from innkeeper.testing.ratelimit import FAST_HASHERS, assert_rate_limited, login
 
 STAFF = "owner@example.com"
 

@@ -12,9 +12,9 @@ from innkeeper.accounts.models import ApiToken
 from innkeeper.accounts.services import token_issue
 from innkeeper.bookings.models import Booking
 from innkeeper.bookings.services import booking_cancel, booking_confirm, bookings_expire_pending
-from innkeeper.ops.tests.cli import innkeeper
+from innkeeper.testing.cli import innkeeper
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_metrics_count_booking_changes_success_rate_and_users(

@@ -13,7 +13,7 @@ from innkeeper.accounts.services import token_issue
 from innkeeper.bookings.models import Booking
 from innkeeper.conftest import make_user
 from innkeeper.ops.ratelimit.config import limit_for
-from innkeeper.ops.tests.helpers import assert_rate_limited
+from innkeeper.testing.ratelimit import assert_rate_limited
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from innkeeper.conftest import PASSWORD, make_user
 from innkeeper.core.models import AuditEvent
 from innkeeper.ops.ratelimit.operator import ratelimit_clear, resolve_target
-from innkeeper.ops.tests.helpers import FAST_HASHERS, assert_rate_limited, login
+from innkeeper.testing.ratelimit import FAST_HASHERS, assert_rate_limited, login
 
 pytestmark = pytest.mark.django_db
 

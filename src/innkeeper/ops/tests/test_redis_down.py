@@ -16,7 +16,7 @@ from django.test import Client
 from innkeeper.accounts.services import token_issue
 from innkeeper.conftest import PASSWORD, make_user
 from innkeeper.ops.ratelimit.limiter import FALLBACK_MESSAGE, get_limiter
-from innkeeper.ops.tests.helpers import FAST_HASHERS, assert_rate_limited, login
+from innkeeper.testing.ratelimit import FAST_HASHERS, assert_rate_limited, login
 from innkeeper.testing.redis_server import PrivateRedis
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +68,7 @@ def rate_keys(server, prefix):
     return server.client().keys(f"{prefix}:*")
 
 
+@pytest.mark.slow
 def test_redis_killed_mid_test_then_restarted(on_private_redis, private_redis, room, stay, caplog):
     prefix = on_private_redis.RATE_LIMIT_KEY_PREFIX
     guest = make_user("ann@example.com")

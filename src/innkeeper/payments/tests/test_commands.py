@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from innkeeper.accounts.models import Role
 from innkeeper.conftest import PASSWORD, make_user
@@ -18,20 +17,16 @@ from innkeeper.flows.deposit_paid_then_confirm import payment_submit_then_confir
 from innkeeper.payments.models import Payment
 from innkeeper.payments.services import payment_create
 from innkeeper.payments.settle import PaymentProviderUnavailable
-from innkeeper.payments.tests.stripe_standin import closed_port_url
+from innkeeper.testing.cli import database_url
+from innkeeper.testing.ports import closed_port_url, free_port
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 INNKEEPER = str(Path(sys.executable).parent / "innkeeper")
 
 
 def database_env() -> dict[str, str]:
     """The environment that points a subprocess at this test's database."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        url = f"sqlite:///{db['NAME']}"
-    else:
-        url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-    return {**os.environ, "DATABASE_URL": url}
+    return {**os.environ, "DATABASE_URL": database_url()}
 
 
 def innkeeper(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -65,12 +60,6 @@ def test_reconcile_command_settles_after_outage(
     assert Payment.objects.get().status == "requires_action"
     status = innkeeper("payments", "status", env=env)
     assert "requires_action" in status.stdout and "1 open payment(s)" in status.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_smoke_against_a_running_server(room, hotel):

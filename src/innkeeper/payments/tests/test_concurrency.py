@@ -12,7 +12,7 @@ from django.db import connections
 from innkeeper.accounts.services import token_issue
 from innkeeper.payments.models import Payment
 
-pytestmark = [pytest.mark.integrity, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.integrity, pytest.mark.django_db(transaction=True)]
 CLIENTS = 10
 
 

@@ -15,7 +15,7 @@ from innkeeper.payments.ledger import entry_record, paid_amount
 from innkeeper.payments.models import EntryKind, LedgerEntry, Payment, PaymentStatus, Receipt
 from innkeeper.payments.providers import ProviderResult
 from innkeeper.payments.settle import _locked, payment_apply
-from innkeeper.payments.tests.conftest import signed_event
+from innkeeper.testing.stripe import signed_event
 
 pytestmark = pytest.mark.django_db
 STATUSES = [status.value for status in PaymentStatus]

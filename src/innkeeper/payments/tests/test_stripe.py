@@ -9,8 +9,7 @@ import pytest
 from innkeeper.bookings.models import Booking
 from innkeeper.flows.deposit_paid_then_confirm import reconcile_then_confirm
 from innkeeper.payments.models import LedgerEntry, Payment, Receipt
-from innkeeper.payments.tests.conftest import signed_event
-from innkeeper.payments.tests.stripe_standin import closed_port_url
+from innkeeper.testing.stripe import closed_port_url, signed_event
 
 pytestmark = pytest.mark.django_db
 DEPOSIT = {"provider": "stripe", "purpose": "deposit"}

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import stripe
 
-from innkeeper.payments.tests.conftest import WEBHOOK_SECRET
+from innkeeper.testing.stripe import WEBHOOK_SECRET
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/payments/webhooks/stripe"

@@ -10,8 +10,8 @@ import pytest
 from innkeeper.accounts.models import User
 from innkeeper.bookings.models import Booking
 from innkeeper.core.models import AuditEvent
-from innkeeper.ops.tests.cli import innkeeper
 from innkeeper.payments.models import Payment
+from innkeeper.testing.cli import innkeeper
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,13 +10,11 @@ import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core import mail
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from innkeeper.accounts.models import User
 from innkeeper.bookings.models import Booking, BookingEvent
@@ -24,64 +22,22 @@ from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.bookings.services import booking_create
 from innkeeper.conftest import PASSWORD
 from innkeeper.rooms.models import PaymentPolicy, Room, RoomType, RoomTypePhoto
+from innkeeper.testing.browser import chromium, page_factory, shoot
 from innkeeper.testing.jobs import drain
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SHOTS = Path(settings.PROJECT_DIR) / "test-output" / "screenshots"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: `apt-get install chromium` (`make system-tools` installs it)"
-        )
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-    # between browser steps are still plain synchronous calls. Only for this module: the
-    # variable must not leak into other tests (or the subprocesses they start).
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
 def new_page(browser: Browser) -> Iterator[Any]:
-    contexts = []
-
-    def make() -> Page:
-        context = browser.new_context(viewport=DESKTOP)  # type: ignore[arg-type]
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def shoot(page: Page, name: str) -> None:
-    """Save the page at desktop and phone width."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"{name}-desktop.png", full_page=True)
-    page.set_viewport_size(PHONE)  # type: ignore[arg-type]
-    page.screenshot(path=SHOTS / f"{name}-phone.png", full_page=True)
-    page.set_viewport_size(DESKTOP)  # type: ignore[arg-type]
+    with page_factory(browser) as make:
+        yield make
 
 
 def book_url(base: str, room: Room, check_in: date, check_out: date, guests: int = 2) -> str:

@@ -25,9 +25,8 @@ from innkeeper.flows.deposit_paid_then_confirm import desk_payment_then_confirm
 from innkeeper.ops.maintenance import read_only_set
 from innkeeper.payments.models import LedgerEntry, Payment
 from innkeeper.rooms.models import PaymentPolicy, Property, Room, RoomType, RoomTypePhoto
+from innkeeper.testing.web import field_error, jpeg_bytes
 from innkeeper.web.board import room_board
-from innkeeper.web.tests.conftest import jpeg_bytes
-from innkeeper.web.tests.test_pages import field_error
 from innkeeper.web.views.errors import WebProblemMiddleware
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from innkeeper.flows.deposit_paid_then_confirm import desk_payment_then_confirm
 from innkeeper.payments.desk import desk_refund_pay_out
 from innkeeper.payments.models import EntryKind, LedgerEntry, Payment
 from innkeeper.rooms.models import PaymentPolicy, Room
-from innkeeper.web.tests.test_pages import book_data
+from innkeeper.testing.web import book_data
 
 pytestmark = pytest.mark.django_db
 

@@ -19,31 +19,11 @@ from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.conftest import PASSWORD
 from innkeeper.notifications.models import SentEmail
 from innkeeper.rooms.models import PaymentPolicy, Room
-from innkeeper.testing.jobs import SmtpServer, child_env, drain, start, stop, wait_for
+from innkeeper.testing.jobs import child_env, drain, start, stop, wait_for
+from innkeeper.testing.smtp import SmtpServer
+from innkeeper.testing.web import book_data, field_error
 
 pytestmark = pytest.mark.django_db
-
-
-def field_error(html: str, field: str) -> str:
-    """The error message shown in the same .field block as the input named `field`."""
-    for block in re.findall(r'<div class="field has-error">(.*?)</div>', html, re.S):
-        if f'name="{field}"' in block:
-            match = re.search(r'class="field-error"[^>]*>(.*?)</p>', block, re.S)
-            return match.group(1) if match else ""
-    return ""
-
-
-def book_data(room: Room, stay: tuple[date, date], **fields: Any) -> dict[str, Any]:
-    data = {
-        "room": room.pk,
-        "check_in": stay[0],
-        "check_out": stay[1],
-        "guests": 2,
-        "guest_name": "Amina Alaoui",
-        "guest_email": "amina@example.com",
-    }
-    data.update(fields)
-    return data
 
 
 def test_search_rejects_bad_input_next_to_the_field(
@@ -285,6 +265,7 @@ def test_booking_and_register_forms_are_limited_per_address(
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
 def test_a_real_worker_emails_the_deposit_and_manage_link_exactly_once(
     client: Client, room: Room, stay: tuple[date, date], smtp_server: SmtpServer
 ) -> None:

@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import json
 import secrets
-import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
+
+import stripe
+
+from innkeeper.testing.ports import closed_port_url
+
+__all__ = ["WEBHOOK_SECRET", "StripeStandIn", "closed_port_url", "signed_event"]
+
+WEBHOOK_SECRET = "whsec_test_standin"  # noqa: S105 - a test-only signing secret
 
 
 class StripeStandIn:
@@ -126,9 +134,11 @@ class StripeStandIn:
         return Handler
 
 
-def closed_port_url() -> str:
-    """An address where nothing listens: the provider is down."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+def signed_event(event_type: str, obj: dict[str, Any], event_id: str) -> tuple[str, str]:
+    """An event body and its Stripe-Signature header, signed by the real library's scheme."""
+    payload = json.dumps(
+        {"id": event_id, "object": "event", "type": event_type, "data": {"object": obj}}
+    )
+    stamp = int(time.time())
+    signature = stripe.WebhookSignature._compute_signature(f"{stamp}.{payload}", WEBHOOK_SECRET)
+    return payload, f"t={stamp},v1={signature}"

@@ -1,4 +1,5 @@
-"""Run `innkeeper ...` as a real subprocess against this test's database and a chosen Redis."""
+"""Run `innkeeper ...` as a real subprocess against this test's database and a chosen Redis.
+Long-lived children (workers, schedulers) are started with `innkeeper.testing.jobs`."""
 
 from __future__ import annotations
 
@@ -25,15 +26,17 @@ def require_shared_redis() -> None:
 
 
 def database_url() -> str:
-    """The test database (committed data: use `transactional_db`)."""
-    db = connection.settings_dict
+    """The test database as a DATABASE_URL for child processes (it must be committed data:
+    use `transactional_db`)."""
+    conf = connection.settings_dict
     if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        return f"sqlite:///{conf['NAME']}"
+    auth = conf["USER"] + (f":{conf['PASSWORD']}" if conf["PASSWORD"] else "")
+    return f"postgres://{auth}@{conf['HOST'] or '127.0.0.1'}:{conf['PORT'] or 5432}/{conf['NAME']}"
 
 
 def innkeeper(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "DATABASE_URL": database_url(), **env}
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 - the project's own script, fixed arguments
         [INNKEEPER, *args], env=full_env, capture_output=True, text=True, timeout=60, check=False
     )
