@@ -27,8 +27,10 @@ import psycopg
 
 from innkeeper.testing.cluster.load import Load, failures, report
 from innkeeper.testing.cluster.nodes import Node, Proxy, start_web, web_node
-from innkeeper.testing.jobs import RecordingHandler, SmtpServer
-from innkeeper.testing.processes import INNKEEPER, free_port, private_redis, server_env
+from innkeeper.testing.ports import free_port
+from innkeeper.testing.processes import INNKEEPER, server_env
+from innkeeper.testing.redis_server import private_redis
+from innkeeper.testing.smtp import RecordingHandler, SmtpServer
 
 DURATION = float(os.environ.get("CLUSTER_SECONDS", "90"))
 CLIENTS = int(os.environ.get("CLUSTER_CLIENTS", "4"))
