@@ -1,6 +1,6 @@
 """The one place a login attempt is recorded (issue 15): every door (API, admin, desk and
-guest pages) ends here, so `innkeeper audit --action auth.login` shows them all and metrics
-can hook in beside the audit row later."""
+guest pages) ends here, so `innkeeper audit --action auth.login` shows them all and
+`innkeeper_logins_total` counts them."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from innkeeper.accounts.models import User
 from innkeeper.core.audit import audit_log
+from innkeeper.core.instruments import LOGINS
 from innkeeper.core.models import AuditEvent
 
 LOGIN_SUCCEEDED = "auth.login_succeeded"
@@ -33,6 +34,8 @@ def login_record(
         source=source,
         details={"ip": ip, **({} if succeeded else {"reason": reason})},
     )
+    outcome = "succeeded" if succeeded else "failed"
+    LOGINS.labels(source=source, outcome=outcome, reason="" if succeeded else reason).inc()
 
 
 def login_failure_subject(email: str, *, locked: bool) -> tuple[User | None, str]:

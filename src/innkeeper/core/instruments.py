@@ -40,6 +40,11 @@ SCHEDULER_ENQUEUED = Counter(
     "Periodic jobs the scheduler enqueued, by job.",
     ["job"],
 )
+LOGINS = Counter(
+    "innkeeper_logins",
+    "Login attempts by door (api, admin, desk, web), outcome and failure reason.",
+    ["source", "outcome", "reason"],
+)
 RATE_LIMIT_REJECTIONS = Counter(
     "innkeeper_rate_limit_rejections",
     "Requests refused by a rate limit, by scope (login, api, booking_create, ...).",

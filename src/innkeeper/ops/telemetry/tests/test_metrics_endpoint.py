@@ -166,3 +166,23 @@ def test_rate_limit_refusals_are_counted_by_scope(client: Client, rate_limits, h
     text = scrape(client)
     assert value(text, "innkeeper_rate_limit_rejections_total", scope="api") - before == 2
     assert value(text, "innkeeper_http_problems_total", code="rate_limited") >= 2
+
+
+def test_logins_are_counted_by_door_and_outcome(client: Client, guest):
+    from innkeeper.conftest import PASSWORD
+
+    def logins(text: str, **labels: str) -> float:
+        return value(text, "innkeeper_logins_total", source="api", **labels)
+
+    before = scrape(client)
+    api = Client()
+    good = {"email": guest.email, "password": PASSWORD}
+    bad = {"email": guest.email, "password": "wrong-password-123"}
+    assert api.post("/api/v1/auth/login", good, content_type="application/json").status_code == 200
+    for _ in range(2):
+        response = api.post("/api/v1/auth/login", bad, content_type="application/json")
+        assert response.status_code == 401
+    after = scrape(client)
+    assert logins(after, outcome="succeeded") - logins(before, outcome="succeeded") == 1
+    failed = logins(after, outcome="failed", reason="bad_credentials")
+    assert failed - logins(before, outcome="failed", reason="bad_credentials") == 2
