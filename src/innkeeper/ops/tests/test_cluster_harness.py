@@ -4,11 +4,19 @@ request reached a node while it was out, and the classification of answers."""
 
 from __future__ import annotations
 
+import importlib
 import subprocess
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
+from django.db import connection
+from django.db.models.signals import post_save
+
+from innkeeper.bookings.models import Booking
 from innkeeper.testing.cluster.load import Sample, failures, proxy_errors
 from innkeeper.testing.cluster.nodes import NGINX, Proxy
+from innkeeper.testing.cluster.release.apps import TAG, stamp
 from innkeeper.testing.processes import require_binary
 
 
@@ -55,3 +63,32 @@ def test_answers_are_failures_unless_by_design_or_in_flight_on_a_killed_node() -
     ]
     assert failures(samples, (4.0, 6.0)) == {503: 1, 500: 1}
     assert proxy_errors(samples, [(2.5, 3.5)]) == {599: 1}
+
+
+def test_the_next_version_writes_its_new_column_and_the_old_code_ignores_it(
+    make_booking: Callable[..., Booking],
+) -> None:
+    """The rolling release's "new version" (never in the product's migrations): its expand
+    migration and the code writing the column, on the engine under test."""
+    migration = importlib.import_module(
+        "innkeeper.testing.cluster.release.migrations.0001_release_tag"
+    )
+    operation = migration.Migration.operations[0]
+    with connection.cursor() as cursor:
+        cursor.execute(operation.sql)
+    post_save.connect(stamp, sender=Booking, dispatch_uid="test-release-stamp")
+    try:
+        booking = make_booking()
+    finally:
+        post_save.disconnect(sender=Booking, dispatch_uid="test-release-stamp")
+    old = make_booking(check_in=booking.check_out, check_out=booking.check_out + timedelta(1))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, release_tag FROM bookings_booking ORDER BY id")
+        assert cursor.fetchall() == [(booking.pk, TAG), (old.pk, None)]
+        if connection.vendor == "postgresql":
+            # The bookings' deferred constraint checks must run before the table is altered.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(operation.reverse_sql)
+        columns = connection.introspection.get_table_description(cursor, "bookings_booking")
+    assert "release_tag" not in {column.name for column in columns}
+    assert Booking.objects.get(pk=booking.pk).reference == booking.reference  # old code reads on
