@@ -107,8 +107,9 @@ test-fast: install
 deploy-check: install system-tools
 	$(BIN)/pytest -q src/innkeeper/ops/tests/test_deploy_manifests.py src/innkeeper/ops/tests/test_deploy_image.py
 
-# Several nodes on loopback under a booking load while nodes are killed (README "Deploy"):
-# nginx + 3 web + 2 workers + 2 schedulers on a scratch database of TEST_POSTGRES_URL's server.
+# Several nodes on loopback under a booking load while nodes are killed and a rolling release
+# drains each web node (README "Deploy"): nginx + 3 web + 2 workers + 2 schedulers on a scratch
+# database of TEST_POSTGRES_URL's server. Minutes long: not part of `make test`.
 test-cluster: install system-tools
 	TEST_POSTGRES_URL="$(TEST_POSTGRES_URL)" $(PY) -m innkeeper.testing.cluster.run
 

@@ -15,6 +15,8 @@ import requests
 
 # Answers that are part of the design: a booking race lost (409) and maintenance (503).
 BY_DESIGN = {201, 409}
+# nginx found no live node (502/504) or the connection to nginx failed (599).
+PROXY_ERRORS = {502, 504, 599}
 
 
 @dataclass
@@ -23,6 +25,7 @@ class Sample:
     seconds: float
     status: int
     retried: bool
+    first: int  # the first attempt's answer (599: no answer, the connection failed)
 
 
 @dataclass
@@ -58,8 +61,8 @@ class Load:
             status = self._post(session, body, key)
         except requests.RequestException:
             status = 599
-        retried = False
-        if status in (502, 504, 599):
+        retried, first = False, status
+        if status in PROXY_ERRORS:
             # The node died mid-request: a client retries with the same Idempotency-Key, which
             # replays the first answer if the booking was made.
             retried = True
@@ -69,7 +72,7 @@ class Load:
                 status = 599
         with self.lock:
             self.samples.append(
-                Sample(began - self.started, time.monotonic() - began, status, retried)
+                Sample(began - self.started, time.monotonic() - began, status, retried, first)
             )
 
     def client(self, seed: int) -> None:
@@ -101,20 +104,39 @@ def failures(samples: list[Sample], maintenance: tuple[float, float]) -> Counter
     return bad
 
 
-def report(samples: list[Sample], events: list[tuple[float, str]], bad: Counter[int]) -> str:
+def proxy_errors(samples: list[Sample], allowed: list[tuple[float, float]]) -> Counter[int]:
+    """First attempts that got a proxy error outside `allowed` (a node SIGKILLed mid-request:
+    its in-flight requests get a 502 and the client retries them)."""
+    bad: Counter[int] = Counter()
+    for sample in samples:
+        if sample.first in PROXY_ERRORS and not any(a <= sample.at <= b for a, b in allowed):
+            bad[sample.first] += 1
+    return bad
+
+
+def report(samples: list[Sample], events: list[tuple[float, float, str]], bad: Counter[int]) -> str:
     lines = [
         f"requests: {len(samples)}",
         "by status: "
         + ", ".join(f"{k}: {v}" for k, v in sorted(Counter(s.status for s in samples).items())),
-        f"retried once with the same Idempotency-Key (node died mid-request): "
-        f"{sum(s.retried for s in samples)}",
-        "failures (not by design): " + (", ".join(f"{k}: {v}" for k, v in bad.items()) or "none"),
+        "first attempts with a proxy error (502/504, 599 = connection failed): "
+        + _counts(Counter(s.first for s in samples if s.first in PROXY_ERRORS)),
+        f"retried once with the same Idempotency-Key: {sum(s.retried for s in samples)}",
+        "failures (not by design, after the retry): " + _counts(bad),
         f"max latency overall: {max((s.seconds for s in samples), default=0):.2f} s",
-        "max latency within 5 s after each event:",
+        "per event (from its start until 2 s after it finished):",
     ]
-    for at, name in events:
-        window = [s.seconds for s in samples if at <= s.at <= at + 5]
+    for at, done, name in events:
+        window = [s for s in samples if at <= s.at <= done + 2]
+        first = Counter(s.first for s in window if s.first in PROXY_ERRORS)
         lines.append(
-            f"  t={at:5.1f}s {name}: {max(window, default=0):.2f} s ({len(window)} requests)"
+            f"  t={at:5.1f}-{done:5.1f}s {name}: {len(window)} requests, max latency "
+            f"{max((s.seconds for s in window), default=0):.2f} s, by status "
+            f"{_counts(Counter(s.status for s in window))}, first-attempt proxy errors "
+            f"{_counts(first)}"
         )
     return "\n".join(lines)
+
+
+def _counts(counter: Counter[int]) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in sorted(counter.items())) or "none"

@@ -7,16 +7,20 @@ and schedulers of innkeeper, each its own OS process with its own log."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
-from innkeeper.testing.processes import INNKEEPER, free_port, wait_until
+from innkeeper.testing.ports import free_port
+from innkeeper.testing.processes import INNKEEPER, wait_until
 
 NGINX = "/usr/sbin/nginx"
+LOG_LINE = re.compile(r'^(?P<msec>\S+) (?P<took>\S+) "(?P<upstreams>[^"]*)" \d+$')
 
 
 @dataclass
@@ -71,19 +75,33 @@ def start_web(node: Node) -> None:
 
 @dataclass
 class Proxy:
+    """nginx with a passive upstream; a node is drained by marking it `down` and reloading, and
+    nginx's access log (start time, upstream) shows which node served each request."""
+
     folder: Path
     backends: list[int]
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    down: set[int] = field(default_factory=set)
+    # port -> [(drained at, back at)], wall clock: the windows no request may reach the node.
+    out: dict[int, list[tuple[float, float]]] = field(default_factory=dict)
+
+    @property
+    def access_log(self) -> Path:
+        return self.folder / "nginx-access.log"
 
     def config(self) -> str:
         servers = "\n".join(
-            f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=2s;" for port in self.backends
+            f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=2s"
+            + (" down;" if port in self.down else ";")
+            for port in self.backends
         )
         return (
             f"pid {self.folder}/nginx.pid;\nerror_log {self.folder}/nginx-error.log;\n"
-            "daemon off;\nevents { worker_connections 1024; }\nhttp {\n"
-            f"  access_log off;\n  client_body_temp_path {self.folder}/body;\n"
+            "daemon off;\nworker_processes 1;\nevents { worker_connections 1024; }\nhttp {\n"
+            "  log_format timing '$msec $request_time \"$upstream_addr\" $status';\n"
+            f"  access_log {self.access_log} timing;\n"
+            f"  client_body_temp_path {self.folder}/body;\n"
             f"  proxy_temp_path {self.folder}/proxy;\n"
             f"  upstream innkeeper {{\n{servers}\n    keepalive 16;\n  }}\n"
             f"  server {{\n    listen 127.0.0.1:{self.port};\n    location / {{\n"
@@ -105,10 +123,64 @@ class Proxy:
         if not wait_until(lambda: _answers(base), 20, 0.2):
             raise RuntimeError("nginx did not start")
 
+    def reload(self) -> None:
+        """New config, then wait until the old worker has finished its in-flight requests and
+        exited: from then on only the new upstream list is used."""
+        assert self.process is not None
+        (self.folder / "nginx.conf").write_text(self.config())
+        before = _children(self.process.pid)
+        os.kill(self.process.pid, signal.SIGHUP)
+
+        def switched() -> bool:
+            now = _children(self.process.pid) if self.process else set()
+            return len(now) == 1 and not now & before
+
+        if not wait_until(switched, 60, 0.05):
+            raise RuntimeError("nginx did not finish its reload in 60 s")
+
+    def drain(self, port: int) -> None:
+        self.down.add(port)
+        self.reload()
+        self.out.setdefault(port, []).append((time.time(), float("inf")))
+
+    def restore(self, port: int) -> None:
+        """Only called once the node answers /ready with 200."""
+        windows = self.out[port]
+        windows[-1] = (windows[-1][0], time.time())
+        self.down.discard(port)
+        self.reload()
+
     def stop(self) -> None:
         if self.process is not None:
             os.kill(self.process.pid, signal.SIGQUIT)
             self.process.wait(timeout=20)
+
+    def sent_while_out(self) -> list[str]:
+        """Access-log lines of requests that started on a node inside one of its out windows."""
+        found = []
+        for line in self.access_log.read_text().splitlines():
+            match = LOG_LINE.match(line)
+            if match is None:
+                continue
+            began = float(match["msec"]) - float(match["took"])
+            for port, windows in self.out.items():
+                hit = f"127.0.0.1:{port}" in match["upstreams"]
+                if hit and any(start < began < end for start, end in windows):
+                    found.append(line)
+        return found
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (nginx's workers), from /proc."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
 
 
 def _answers(url: str) -> bool:
