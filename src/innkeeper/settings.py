@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "innkeeper.jobs",
     "innkeeper.notifications",
     "innkeeper.channels",
+    "innkeeper.reports",
 ]
 
 MIDDLEWARE = [
