@@ -94,6 +94,16 @@ def _money(
     return payment
 
 
+def build_neighbour() -> None:
+    """Another property with a stay and a payment in the same nights: none of it may count."""
+    prop = Property.objects.create(name="Next Door", slug="next-door", currency="EUR")
+    kind = RoomType.objects.create(property=prop, name="Double", capacity=2, nightly_rate=90)
+    room = Room.objects.create(property=prop, room_type=kind, number="1")
+    t = property_today(prop)
+    stay = _booking(prop, room, "checked_in", (t, t + timedelta(days=1)), ("90.00", "2.00"))
+    _money(stay, EntryKind.RECORDED_AT_DESK, "92.00", "cash")
+
+
 def build_hotel(single_name: str = "Single") -> Hotel:
     """Rooms: Double 101, 102 (active) and 103 (inactive); Single 201. Range [T-2, T+2)."""
     prop = Property.objects.create(

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_figures_equal_the_hand_computed_ones() -> None:
     hotel = data.build_hotel()
+    data.build_neighbour()
     report = manager_report(prop=hotel.prop, start=hotel.start, end=hotel.end)
     nights = [
         (n.ratio.occupied, n.ratio.available, str(n.ratio.occupancy), str(n.ratio.revenue))
