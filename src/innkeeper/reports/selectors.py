@@ -80,49 +80,56 @@ def _overlapping_stays(prop: Property, start: date, end: date) -> list[Booking]:
     )
 
 
-def _night_share(booking: Booking, night: date, amount: Decimal) -> Decimal:
-    """One night's share of an amount charged for the whole stay (unrounded)."""
-    if booking.check_in <= night < booking.check_out:
-        return amount / booking.nights
-    return ZERO
+def _nights_inside(booking: Booking, start: date, end: date) -> int:
+    """How many of the stay's nights fall in [start, end)."""
+    return max(0, (min(booking.check_out, end) - max(booking.check_in, start)).days)
 
 
 def _occupancy(report: Report, stays: list[Booking], rooms: list[Room]) -> None:
-    """Per night and per room type; inactive rooms and their bookings are left out."""
+    """Per night and per room type; inactive rooms and their bookings are left out. Each
+    stay is walked over its own nights only, so the work grows with the stays, not their square."""
     active = {room.pk: room for room in rooms}
-    type_names = {room.room_type_id: room.room_type.name for room in rooms}
-    rooms_per_type: dict[int, int] = defaultdict(int)
-    for room in rooms:
-        rooms_per_type[room.room_type_id] += 1
+    nights = report_nights(report.start, report.end)
+    per_night_occ: dict[date, int] = defaultdict(int)
+    per_night_rev: dict[date, Decimal] = defaultdict(Decimal)
     per_type_occ: dict[int, int] = defaultdict(int)
     per_type_rev: dict[int, Decimal] = defaultdict(Decimal)
-    for night in report_nights(report.start, report.end):
-        occupied, revenue = 0, ZERO
-        for booking in stays:
-            if booking.room_id not in active or not booking.check_in <= night < booking.check_out:
-                continue
-            share = booking.charges.room_subtotal / booking.nights
-            type_id = active[booking.room_id].room_type_id
-            occupied += 1
-            revenue += share
-            per_type_occ[type_id] += 1
-            per_type_rev[type_id] += share
+    for booking in stays:
+        if booking.room_id not in active:
+            continue
+        share = booking.charges.room_subtotal / booking.nights
+        first = max(booking.check_in, report.start)
+        inside = _nights_inside(booking, report.start, report.end)
+        for night in report_nights(first, first + timedelta(days=inside)):
+            per_night_occ[night] += 1
+            per_night_rev[night] += share
+        type_id = active[booking.room_id].room_type_id
+        per_type_occ[type_id] += inside
+        per_type_rev[type_id] += share * inside
+    for night in nights:
+        revenue = _money(per_night_rev[night], report.currency)
         report.nights.append(
-            Line(night.isoformat(), Ratio(occupied, len(rooms), _money(revenue, report.currency)))
+            Line(night.isoformat(), Ratio(per_night_occ[night], len(rooms), revenue))
         )
+    _per_type(report, rooms, per_type_occ, per_type_rev)
+
+
+def _per_type(
+    report: Report, rooms: list[Room], occ: dict[int, int], rev: dict[int, Decimal]
+) -> None:
     days = len(report.nights)
+    rooms_per_type: dict[int, int] = defaultdict(int)
+    type_names = {room.room_type_id: room.room_type.name for room in rooms}
+    for room in rooms:
+        rooms_per_type[room.room_type_id] += 1
     for type_id, name in sorted(type_names.items(), key=lambda item: item[1]):
         ratio = Ratio(
-            per_type_occ[type_id],
-            rooms_per_type[type_id] * days,
-            _money(per_type_rev[type_id], report.currency),
+            occ[type_id], rooms_per_type[type_id] * days, _money(rev[type_id], report.currency)
         )
         report.room_types.append(Line(name, ratio))
-    total_revenue = sum((per_type_rev.values()), ZERO)
-    report.total = Ratio(
-        sum(per_type_occ.values()), len(rooms) * days, _money(total_revenue, report.currency)
-    )
-    occupied, available = report.total.occupied, report.total.available
+    total_revenue = sum(rev.values(), ZERO)
+    occupied, available = sum(occ.values()), len(rooms) * days
+    report.total = Ratio(occupied, available, _money(total_revenue, report.currency))
     report.adr = _money(total_revenue / occupied if occupied else ZERO, report.currency)
     report.revpar = _money(total_revenue / available if available else ZERO, report.currency)
 
@@ -131,8 +138,8 @@ def _tourist_tax(report: Report, stays: list[Booking]) -> None:
     """The tax on the nights stayed inside the range (what the municipality asks for)."""
     tax = ZERO
     for booking in stays:
-        for night in report_nights(report.start, report.end):
-            tax += _night_share(booking, night, booking.charges.tourist_tax)
+        inside = _nights_inside(booking, report.start, report.end)
+        tax += booking.charges.tourist_tax * inside / booking.nights
     report.tourist_tax = _money(tax, report.currency)
 
 
