@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "innkeeper.notifications",
     "innkeeper.channels",
     "innkeeper.privacy",
+    "innkeeper.reports",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("innkeeper.ops.urls")),
     path("", include("innkeeper.channels.urls")),
+    path("desk/reports/", include("innkeeper.reports.urls")),
     path("api/", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
 ]
 
