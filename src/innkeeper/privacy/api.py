@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from innkeeper.core.auth import api_user, bearer
+from innkeeper.accounts.auth import api_user, bearer
 from innkeeper.core.schemas import AUTH_ERRORS
 from innkeeper.privacy.selectors import guest_export, guest_of_user
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from innkeeper.payments.money import ZERO, quantize
+from innkeeper.core.money import ZERO, quantize
 from innkeeper.reports.sources import Booking, BookingStatus, LedgerEntry, Property, Room
 
 # A booking in these statuses occupies its room for the night (pending ones are not sold yet).

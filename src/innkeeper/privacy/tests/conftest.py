@@ -15,7 +15,7 @@ from innkeeper.accounts.models import User
 from innkeeper.bookings.models import Booking, BookingStatus
 from innkeeper.notifications.models import SentEmail
 from innkeeper.payments.desk import desk_payment_record
-from innkeeper.payments.models import PaymentPolicy
+from innkeeper.rooms.models import PaymentPolicy
 
 
 def move_to_past(booking: Booking, *, ended_days_ago: int, today: date) -> Booking:
