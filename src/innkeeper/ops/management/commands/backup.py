@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from innkeeper.core.errors import InvalidInput
@@ -219,6 +220,14 @@ class Command(BaseCommand):
             self.stdout.write("The database was empty: restored into it, no safety backup.")
         if report.migrated:
             self.stdout.write("Migrations newer than the backup were applied.")
+        if report.files is not None:
+            self.stdout.write(
+                f"Media restored: {report.files.media_files} file(s) into {settings.MEDIA_ROOT}; "
+                f"the backup's settings are in {report.files.settings_file}"
+            )
+            if report.files.settings_differ:
+                names = ", ".join(report.files.settings_differ)
+                self.stdout.write(f"  Settings that differ from this machine's: {names}")
         self.stdout.write(f"Site mode now: {report.mode_after}")
         if report.problems:
             for problem in report.problems:
