@@ -11,6 +11,7 @@ innkeeper runs as root. pg_dump backups stay as the portable logical copy."""
 
 from __future__ import annotations
 
+import logging
 import os
 import pwd
 import shutil
@@ -27,6 +28,7 @@ from django.db import connections
 
 from innkeeper.core.errors import BackupFailed, InvalidInput
 
+logger = logging.getLogger("innkeeper.backups")
 PG_BIN = "/usr/lib/postgresql/{major}/bin"
 ARCHIVE_TIMEOUT_SECONDS = 60  # a quiet database still archives its WAL at least this often
 
@@ -134,6 +136,7 @@ def pitr_setup() -> dict[str, Any]:
     _pgbackrest("stanza-create")
     _pgbackrest("check", timeout=600)
     _pgbackrest("--type=full", "backup")
+    _repo_offsite()
     return {"config": str(_config()), "restarted": restart, "info": pitr_info()}
 
 
@@ -141,7 +144,22 @@ def pitr_backup(kind: str = "incr") -> dict[str, Any]:
     if kind not in ("full", "diff", "incr"):
         raise InvalidInput("--type is full, diff or incr.")
     _pgbackrest(f"--type={kind}", "backup")
+    _repo_offsite()
     return pitr_info()
+
+
+def _repo_offsite() -> None:
+    """Mirror the repository off-site after a backup (when BACKUP_S3_BUCKET is set); a failure
+    is alerted, not raised: the local repository is good and `backup pitr sync` retries."""
+    if not settings.BACKUP_S3_BUCKET:
+        return
+    from innkeeper.ops.backups.offsite import S3Errors
+    from innkeeper.ops.backups.pitr_offsite import pitr_repo_sync
+
+    try:
+        pitr_repo_sync()
+    except S3Errors as error:
+        logger.error("ALERT: copying the pgBackRest repository off-site failed: %s", error)
 
 
 def pitr_info() -> dict[str, Any]:

@@ -22,6 +22,14 @@ from django.db import connection
 
 from innkeeper.ops.backups.services import backup_run
 from innkeeper.ops.tests.cli import innkeeper
+from innkeeper.ops.tests.test_backup_offsite import BUCKET, child_env, s3, s3_endpoint
+
+__all__ = ["s3", "s3_endpoint"]  # fixtures, used by name
+
+
+def repo_prefix_of(settings: Any) -> str:
+    return f"{settings.BACKUP_S3_PREFIX}pgbackrest/"
+
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 OWNER = "postgres"
@@ -104,11 +112,12 @@ def wait_archived(url: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_restore_to_a_point_in_time(private_cluster, backup_dir, make_booking):
-    url, env = private_cluster["url"], private_cluster["env"]
+def test_restore_to_a_point_in_time(private_cluster, settings, s3, backup_dir, make_booking):
+    url = private_cluster["url"]
+    env = {**child_env(settings), **private_cluster["env"]}  # + the off-site bucket (moto)
     make_booking()
     backup_run(actor="test")  # the site's data, put into the private cluster first
-    loaded = innkeeper("backup", "restore", "--latest", "--yes", BACKUP_DIR=str(backup_dir), **env)
+    loaded = innkeeper("backup", "restore", "--latest", "--yes", **env)  # BACKUP_DIR in env
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
 
     setup = innkeeper("backup", "pitr", "setup", **env)
@@ -125,6 +134,21 @@ def test_restore_to_a_point_in_time(private_cluster, backup_dir, make_booking):
     wait_archived(url)
     status = json.loads(innkeeper("backup", "status", "--json", **env).stdout)
     assert status["wal_archive"]["failing"] is False, status
+
+    # The repository (backups + WAL archive) goes off-site; the host's copy is then lost.
+    sync = innkeeper("backup", "pitr", "sync", **env)
+    assert sync.returncode == 0, sync.stdout + sync.stderr
+    pages = s3.get_paginator("list_objects_v2").paginate(
+        Bucket=BUCKET, Prefix=repo_prefix_of(settings)
+    )
+    keys = [o["Key"] for page in pages for o in page.get("Contents", [])]
+    assert any(k.endswith("backup/innkeeper/backup.info") for k in keys), keys[-5:]
+    assert any("/archive/innkeeper/" in k and k.endswith(".gz") for k in keys), keys[:5]
+    repo = Path(env["BACKUP_PITR_REPO"])
+    shutil.rmtree(repo)
+    pull = innkeeper("backup", "pitr", "pull", **env)
+    assert pull.returncode == 0, pull.stdout + pull.stderr
+    assert (repo / "backup" / "innkeeper" / "backup.info").owner() == OWNER
 
     started = time.monotonic()
     restore = innkeeper(

@@ -75,6 +75,8 @@ class Command(BaseCommand):
         pitr_backup = pitr_actions.add_parser("backup", help="take a pgBackRest backup")
         pitr_backup.add_argument("--type", default="incr", choices=["full", "diff", "incr"])
         pitr_actions.add_parser("info", help="pgBackRest backups and the restorable window")
+        pitr_actions.add_parser("sync", help="copy the pgBackRest repository off-site (S3)")
+        pitr_actions.add_parser("pull", help="download the off-site pgBackRest repository")
         restore.add_argument(
             "--offsite", action="store_true", help="download the backup from BACKUP_S3_BUCKET first"
         )
@@ -293,6 +295,9 @@ class Command(BaseCommand):
         from innkeeper.ops.backups import pitr
 
         action = options["pitr_action"]
+        if action in ("sync", "pull"):
+            self._pitr_sync(pull=action == "pull")
+            return
         if action == "setup":
             result = run_service(pitr.pitr_setup)
             self.stdout.write(f"pgBackRest configured ({result['config']}); WAL archiving on.")
@@ -304,6 +309,26 @@ class Command(BaseCommand):
         self.stdout.write(
             f"stanza: {info['status']}; {info['backups']} backup(s); restorable from "
             f"{info['oldest_restorable']} (unix time) to now."
+        )
+
+    def _pitr_sync(self, *, pull: bool) -> None:
+        from innkeeper.ops.backups.offsite import S3Errors
+        from innkeeper.ops.backups.pitr_offsite import pitr_repo_pull, pitr_repo_sync, repo_prefix
+
+        if not settings.BACKUP_S3_BUCKET:
+            raise CommandError("Set BACKUP_S3_BUCKET (and BACKUP_S3_*) first.")
+        where = f"s3://{settings.BACKUP_S3_BUCKET}/{repo_prefix()}"
+        try:
+            if pull:
+                count = pitr_repo_pull()
+                self.stdout.write(f"{where} -> {settings.BACKUP_PITR_REPO}: {count} file(s).")
+                return
+            counts = pitr_repo_sync()
+        except S3Errors as error:
+            raise CommandError(f"Copying the pgBackRest repository failed: {error}") from error
+        self.stdout.write(
+            f"pgBackRest repository -> {where}: "
+            f"{counts['uploaded']} uploaded, {counts['unchanged']} unchanged."
         )
 
     def _restore_to_time(self, options: dict[str, Any]) -> None:
