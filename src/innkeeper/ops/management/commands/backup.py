@@ -29,8 +29,11 @@ def _pick(parser: CommandParser, *, dates: bool) -> None:
         parser.add_argument("--date", help="the newest backup of that day (YYYY-MM-DD, UTC)")
 
 
-def parse_target_time(raw: str) -> datetime:
-    """'2026-12-01 14:05' in the property's (schedule's) time zone, or an explicit offset."""
+def parse_target_time(raw: str) -> datetime | None:
+    """'2026-12-01 14:05' in the property's (schedule's) time zone, or an explicit offset;
+    'latest' (None): all the archived WAL (a lost host)."""
+    if raw.strip().lower() == "latest":
+        return None
     try:
         moment = datetime.fromisoformat(raw.strip())
     except ValueError as error:
@@ -67,7 +70,8 @@ class Command(BaseCommand):
         _pick(restore, dates=True)
         restore.add_argument("--key-file", help="age private key file (encrypted backups)")
         restore.add_argument(
-            "--to-time", help="PostgreSQL PITR: the moment to go back to ('2026-12-01 14:05')"
+            "--to-time",
+            help="PostgreSQL PITR: the moment to go back to ('2026-12-01 14:05'), or 'latest'",
         )
         pitr = actions.add_parser("pitr", help="PostgreSQL point-in-time recovery (pgBackRest)")
         pitr_actions = pitr.add_subparsers(dest="pitr_action", required=True)
@@ -341,12 +345,12 @@ class Command(BaseCommand):
                 f"Point-in-time restore REPLACES the whole cluster of {name}: "
                 f"pass --confirm {name}."
             )
-        self.stdout.write(f"Restoring the cluster to {target.isoformat()} (restarts PostgreSQL)")
+        moment = target.isoformat() if target else "the end of the archived WAL"
+        self.stdout.write(f"Restoring the cluster to {moment} (restarts PostgreSQL)")
         self.stdout.flush()
         report = run_service(lambda: pitr.pitr_restore(target=target))
         self.stdout.write(
             self.style.SUCCESS(
-                f"OK: restored to {report.target.isoformat()} in {report.seconds} s; "
-                "run `innkeeper bookings verify`."
+                f"OK: restored to {moment} in {report.seconds} s; run `innkeeper bookings verify`."
             )
         )
