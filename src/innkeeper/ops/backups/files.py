@@ -120,13 +120,32 @@ def _extract(archive_path: Path, into: Path) -> dict[str, Any]:
 
 def _swap_media(new: Path, root: Path) -> None:
     """Put `new` where MEDIA_ROOT is with renames (same file system): the old folder is
-    removed only once the new one is in place."""
+    removed only once the new one is in place. A MEDIA_ROOT that is a mount point or a
+    symlink is kept and its contents replaced instead."""
+    if root.is_symlink() or root.is_mount():
+        _replace_contents(new, root)
+        return
     old = root.with_name(f".{root.name}.replaced")
     shutil.rmtree(old, ignore_errors=True)
-    if root.exists():
-        root.rename(old)
-    new.rename(root)
+    try:
+        if root.exists():
+            root.rename(old)
+        new.rename(root)
+    except OSError as error:
+        raise BackupFailed(f"Putting the media back into {root} failed: {error}") from error
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _replace_contents(new: Path, root: Path) -> None:
+    try:
+        for child in root.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+        shutil.copytree(new, root, dirs_exist_ok=True)
+    except OSError as error:
+        raise BackupFailed(f"Putting the media back into {root} failed: {error}") from error
 
 
 def restore_files_archive(archive_path: Path) -> FilesRestore:

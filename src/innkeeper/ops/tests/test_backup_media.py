@@ -133,3 +133,17 @@ def test_clean_machine_restore_brings_the_media_back_encrypted(
     assert f"Media restored: 2 file(s) into {fresh_media}" in restore.stdout
     assert tree(fresh_media) == tree(media)
     assert bookings_in(empty_database) == [booking.reference]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_symlinked_media_root_stays_a_symlink(settings, backup_dir, media, tmp_path):
+    """MEDIA_ROOT -> /mnt/photos (another disk): the link is kept, its contents replaced."""
+    real = tmp_path / "photos-disk"
+    media.rename(real)
+    media.symlink_to(real)
+    before = tree(real)
+    manifest = backup_run(actor="test")
+    (real / "rooms" / "new.jpg").write_bytes(b"after the backup")
+    backup_restore(manifest=manifest, actor="test")
+    assert media.is_symlink() and media.resolve() == real
+    assert tree(real) == before
