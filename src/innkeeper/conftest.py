@@ -36,6 +36,10 @@ def _backups_outside_var(tmp_path_factory: pytest.TempPathFactory) -> None:
     # server would leave a scratch database behind. ops/tests/test_backup_checks.py runs both.
     os.environ["BACKUP_SCHEDULE"] = "false"
     django_settings.BACKUP_DIR = folder
+    # Restores put media back: into a temporary MEDIA_ROOT, never var/media.
+    media = tmp_path_factory.mktemp("media")
+    os.environ["MEDIA_ROOT"] = str(media)
+    django_settings.MEDIA_ROOT = media
     django_settings.BACKUP_SCHEDULE = False
     # ...and this process's schedule matches its children's (tests compare the two).
     from innkeeper.jobs.schedule import PERIODIC_JOBS

@@ -215,7 +215,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded photos and receipts; backed up with the database (README "Backups").
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))).resolve()
 # Uploaded media: local disk, or S3-compatible storage when MEDIA_STORAGE_URL is set (several
 # web nodes then share it). README "Deploy"; innkeeper/core/storage.py.
 _media = media_storage(

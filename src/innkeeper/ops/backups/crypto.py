@@ -24,11 +24,20 @@ from innkeeper.ops.backups.manifest import (
     FILE_MODE,
     Manifest,
     data_path,
+    files_path,
     sha256_of,
 )
 
 FORMAT = "age"
-__all__ = ["ENCRYPTED_SUFFIX", "FORMAT", "encrypt", "keygen", "plaintext", "recipients"]
+__all__ = [
+    "ENCRYPTED_SUFFIX",
+    "FORMAT",
+    "encrypt",
+    "keygen",
+    "plaintext",
+    "plaintext_files",
+    "recipients",
+]
 
 
 def recipients() -> list[str]:
@@ -78,7 +87,7 @@ def key_file_from(option: str | None) -> Path | None:
     return Path(chosen) if chosen else None
 
 
-def _decrypt(manifest: Manifest, key_file: Path | None, into: Path) -> None:
+def _decrypt(manifest: Manifest, key_file: Path | None, into: Path, source: Path) -> None:
     if key_file is None:
         needed = ", ".join((manifest.encryption or {}).get("recipients", []))
         raise BackupFailed(
@@ -88,7 +97,7 @@ def _decrypt(manifest: Manifest, key_file: Path | None, into: Path) -> None:
     identities = read_identities(key_file)
     os.close(os.open(into, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE))
     try:
-        pyrage.decrypt_file(str(data_path(manifest)), str(into), identities)
+        pyrage.decrypt_file(str(source), str(into), identities)
     except pyrage.DecryptError as error:
         needed = ", ".join((manifest.encryption or {}).get("recipients", []))
         have = ", ".join(str(identity.to_public()) for identity in identities)
@@ -99,17 +108,38 @@ def _decrypt(manifest: Manifest, key_file: Path | None, into: Path) -> None:
 
 
 @contextmanager
-def plaintext(manifest: Manifest, key_file: Path | None) -> Iterator[Path]:
-    """The backup's plain file: itself, or a decrypted copy in a private temporary folder
-    (removed afterwards) whose checksum must be the one the signed manifest recorded."""
+def _plain_copy(
+    manifest: Manifest, source: Path, plain_sha256: str, key_file: Path | None
+) -> Iterator[Path]:
+    """`source` itself, or a decrypted copy in a private temporary folder (removed
+    afterwards) whose checksum must be the one the signed manifest recorded."""
     if manifest.encryption is None:
-        yield data_path(manifest)
+        yield source
         return
     with tempfile.TemporaryDirectory(prefix="innkeeper-decrypted-") as work:
-        plain = Path(work) / manifest.file.removesuffix(".age")
-        _decrypt(manifest, key_file, plain)
-        if sha256_of(plain) != manifest.plain_sha256:
+        plain = Path(work) / source.name.removesuffix(".age")
+        _decrypt(manifest, key_file, plain, source)
+        if sha256_of(plain) != plain_sha256:
             raise BackupFailed(f"Backup {manifest.id} decrypted to other bytes than recorded.")
+        yield plain
+
+
+@contextmanager
+def plaintext(manifest: Manifest, key_file: Path | None) -> Iterator[Path]:
+    """The backup's plain database file (decrypted into a temporary folder if need be)."""
+    with _plain_copy(manifest, data_path(manifest), manifest.plain_sha256, key_file) as plain:
+        yield plain
+
+
+@contextmanager
+def plaintext_files(manifest: Manifest, key_file: Path | None) -> Iterator[Path | None]:
+    """The backup's plain media/settings archive (None: the backup has none)."""
+    source = files_path(manifest)
+    if source is None or manifest.files is None:
+        yield None
+        return
+    plain_sha256 = str(manifest.files.get("plain_sha256", ""))
+    with _plain_copy(manifest, source, plain_sha256, key_file) as plain:
         yield plain
 
 

@@ -29,6 +29,7 @@ ID_FORMAT = "%Y%m%d-%H%M%S"
 ID_PATTERN = re.compile(r"^\d{8}-\d{6}(-\d+)?$")
 # What a backup file may be called: its id, a known suffix, optionally encrypted (.age).
 DATA_SUFFIXES = (".sqlite3.gz", ".pgdump")
+FILES_SUFFIX = ".files.tar.gz"  # media + non-secret settings (files.py)
 ENCRYPTED_SUFFIX = ".age"
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -51,6 +52,9 @@ class Manifest:
     encryption: dict[str, Any] | None = None  # {"format": "age", "recipients": [public keys]}
     plain_sha256: str = ""  # of the unencrypted dump, checked after decryption
     offsite: dict[str, Any] | None = None  # {"verified": bool, "key", "version_id", ...}
+    # The media + settings archive: {"file", "size", "sha256", "plain_sha256", "media_files",
+    # "media_bytes"}; None for backups taken before media were backed up.
+    files: dict[str, Any] | None = None
     hmac: str = ""  # over every other field; set by write_manifest
 
     @property
@@ -91,6 +95,29 @@ def file_name_problem(backup_id: str, name: str) -> str | None:
     if name not in allowed:
         return f"file '{name}' is not '<id>.sqlite3.gz', '<id>.pgdump' (+ '.age') in BACKUP_DIR"
     return None
+
+
+def files_name_problem(backup_id: str, name: str) -> str | None:
+    """Why `name` is not an acceptable media/settings archive for backup `backup_id`."""
+    plain = f"{backup_id}{FILES_SUFFIX}"
+    if name not in (plain, f"{plain}{ENCRYPTED_SUFFIX}"):
+        return f"files archive '{name}' is not '<id>{FILES_SUFFIX}' (+ '.age') in BACKUP_DIR"
+    return None
+
+
+def files_path(manifest: Manifest) -> Path | None:
+    """The manifest's media/settings archive (None: the backup has none), checked like
+    data_path: its name is fixed by the id and it must not be a symlink."""
+    if manifest.files is None:
+        return None
+    name = str(manifest.files.get("file", ""))
+    problem = files_name_problem(manifest.id, name)
+    if problem:
+        raise BackupFailed(f"Backup {manifest.id}: {problem}.")
+    path = backup_dir() / name
+    if path.is_symlink():
+        raise BackupFailed(f"Backup {manifest.id}: {path} is a symlink; refusing to follow it.")
+    return path
 
 
 def data_path(manifest: Manifest) -> Path:
@@ -164,6 +191,13 @@ def _trust_problem(path: Path, data: dict[str, Any]) -> str | None:
     problem = file_name_problem(backup_id, str(data.get("file", "")))
     if problem:
         return problem
+    files = data.get("files")
+    if files is not None:
+        if not isinstance(files, dict):
+            return "its files entry is not an object"
+        problem = files_name_problem(backup_id, str(files.get("file", "")))
+        if problem:
+            return problem
     if not hmac.compare_digest(str(data.get("hmac", "")), manifest_mac(data)):
         return "its HMAC does not match (changed, or signed with another BACKUP_HMAC_KEY)"
     return None

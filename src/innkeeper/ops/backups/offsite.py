@@ -31,6 +31,8 @@ from innkeeper.ops.backups.manifest import (
     data_path,
     ensure_backup_dir,
     file_name_problem,
+    files_name_problem,
+    files_path,
     manifest_path,
     read_manifest,
     sha256_of,
@@ -90,20 +92,31 @@ def _remote_sha256(client: Any, key: str) -> str:
     return base64.b64encode(digest.digest()).decode()
 
 
-def _upload_once(client: Any, manifest: Manifest) -> dict[str, Any]:
-    bucket, key = settings.BACKUP_S3_BUCKET, _key(manifest.file)
-    versioning = ensure_versioning(client)
-    with data_path(manifest).open("rb") as body:
+def _put_verified(client: Any, path: Path, name: str, sha256: str) -> dict[str, Any]:
+    """Upload one file; S3 refuses it if the bytes differ from `sha256`, and the stored
+    object's checksum is compared again afterwards."""
+    key = _key(name)
+    with path.open("rb") as body:
         put = client.put_object(
-            Bucket=bucket,
+            Bucket=settings.BACKUP_S3_BUCKET,
             Key=key,
             Body=body,
             ChecksumAlgorithm="SHA256",
-            ChecksumSHA256=_b64(manifest.sha256),  # S3 refuses the upload if bytes differ
+            ChecksumSHA256=_b64(sha256),
         )
     remote = _remote_sha256(client, key)
-    if remote != _b64(manifest.sha256):
-        raise BackupFailed(f"off-site copy of {manifest.file} has another checksum ({remote})")
+    if remote != _b64(sha256):
+        raise BackupFailed(f"off-site copy of {name} has another checksum ({remote})")
+    return dict(put)
+
+
+def _upload_once(client: Any, manifest: Manifest) -> dict[str, Any]:
+    bucket, key = settings.BACKUP_S3_BUCKET, _key(manifest.file)
+    versioning = ensure_versioning(client)
+    put = _put_verified(client, data_path(manifest), manifest.file, manifest.sha256)
+    archive = files_path(manifest)
+    if archive is not None and manifest.files is not None:
+        _put_verified(client, archive, archive.name, str(manifest.files["sha256"]))
     manifest_key = _key(f"{manifest.id}.json")
     signed = manifest_path(manifest.id).read_bytes()
     client.put_object(Bucket=bucket, Key=manifest_key, Body=signed)
@@ -195,12 +208,29 @@ def offsite_prune() -> list[str]:
     for manifest in remote:
         if manifest.id in kept or file_name_problem(manifest.id, manifest.file):
             continue
-        for name in (manifest.file, f"{manifest.id}.json"):
+        names = [manifest.file, f"{manifest.id}.json"]
+        if manifest.files and not files_name_problem(manifest.id, str(manifest.files["file"])):
+            names.append(str(manifest.files["file"]))
+        for name in names:
             client.delete_object(Bucket=settings.BACKUP_S3_BUCKET, Key=_key(name))
         removed.append(manifest.id)
     if removed:
         logger.info("pruned %d off-site backup(s): %s", len(removed), ", ".join(removed))
     return removed
+
+
+def _download_verified(client: Any, name: str, target: Path, sha256: str) -> None:
+    partial = target.with_name(target.name + ".partial")
+    try:
+        client.download_file(settings.BACKUP_S3_BUCKET, _key(name), str(partial))
+        partial.chmod(FILE_MODE)
+        if sha256_of(partial) != sha256:
+            raise BackupFailed(f"The off-site copy of {name} has another checksum.")
+        partial.rename(target)
+    except S3Errors as error:
+        raise BackupFailed(f"Downloading {name} failed: {error}") from error
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def offsite_pull(backup_id: str | None = None) -> Manifest:
@@ -221,19 +251,11 @@ def offsite_pull(backup_id: str | None = None) -> Manifest:
             f"No off-site backup {backup_id or 'at all'} in {settings.BACKUP_S3_BUCKET}."
         )
     manifest = chosen[-1]
-    target = data_path(manifest)
     ensure_backup_dir()
-    partial = target.with_name(target.name + ".partial")
-    try:
-        client.download_file(settings.BACKUP_S3_BUCKET, _key(manifest.file), str(partial))
-        partial.chmod(FILE_MODE)
-        if sha256_of(partial) != manifest.sha256:
-            raise BackupFailed(f"The off-site copy of {manifest.file} has another checksum.")
-        partial.rename(target)
-    except S3Errors as error:
-        raise BackupFailed(f"Downloading backup {manifest.id} failed: {error}") from error
-    finally:
-        partial.unlink(missing_ok=True)
+    _download_verified(client, manifest.file, data_path(manifest), manifest.sha256)
+    archive = files_path(manifest)
+    if archive is not None and manifest.files is not None:
+        _download_verified(client, archive.name, archive, str(manifest.files["sha256"]))
     manifest.offsite = {
         "verified": True,
         "bucket": settings.BACKUP_S3_BUCKET,

@@ -11,6 +11,7 @@ innkeeper runs as root. pg_dump backups stay as the portable logical copy."""
 
 from __future__ import annotations
 
+import logging
 import os
 import pwd
 import shutil
@@ -27,6 +28,7 @@ from django.db import connections
 
 from innkeeper.core.errors import BackupFailed, InvalidInput
 
+logger = logging.getLogger("innkeeper.backups")
 PG_BIN = "/usr/lib/postgresql/{major}/bin"
 ARCHIVE_TIMEOUT_SECONDS = 60  # a quiet database still archives its WAL at least this often
 
@@ -73,7 +75,40 @@ def _pg_ctl(*args: str) -> None:
 
 
 def _server_major_of_pgdata() -> int:
-    return int((Path(settings.BACKUP_PITR_PGDATA) / "PG_VERSION").read_text().strip())
+    """From the data directory, or (a lost one) from the repository's record of the cluster."""
+    marker = Path(settings.BACKUP_PITR_PGDATA) / "PG_VERSION"
+    if marker.is_file():
+        return int(marker.read_text().strip())
+    import json
+
+    stanzas = json.loads(_pgbackrest("--output=json", "info", timeout=120) or "[]")
+    versions = [db["version"] for s in stanzas for db in s.get("db", [])]
+    if not versions:
+        raise BackupFailed(f"No {marker} and no cluster recorded in the pgBackRest repository.")
+    return int(str(versions[-1]).split(".")[0])
+
+
+def _running() -> bool:
+    """Whether the cluster runs (pg_ctl status: 0 running, 3 stopped, 4 no data directory)."""
+    pgdata = Path(settings.BACKUP_PITR_PGDATA)
+    if not (pgdata / "PG_VERSION").is_file():
+        return False
+    tool = f"{PG_BIN.format(major=_server_major_of_pgdata())}/pg_ctl"
+    done = subprocess.run(  # noqa: S603 - a fixed tool, our own arguments
+        _as_owner([tool, "-D", str(pgdata), "status"]), capture_output=True, check=False
+    )
+    return done.returncode == 0
+
+
+def _empty_pgdata() -> None:
+    """A lost data directory is recreated empty (0700, the cluster owner's) for the restore."""
+    pgdata = Path(settings.BACKUP_PITR_PGDATA)
+    if pgdata.exists():
+        return
+    pgdata.mkdir(mode=0o700, parents=True)
+    user = settings.BACKUP_PITR_RUN_AS
+    if user and os.getuid() == 0:
+        shutil.chown(pgdata, user, user)
 
 
 def _write_config() -> None:
@@ -134,6 +169,7 @@ def pitr_setup() -> dict[str, Any]:
     _pgbackrest("stanza-create")
     _pgbackrest("check", timeout=600)
     _pgbackrest("--type=full", "backup")
+    _repo_offsite()
     return {"config": str(_config()), "restarted": restart, "info": pitr_info()}
 
 
@@ -141,7 +177,22 @@ def pitr_backup(kind: str = "incr") -> dict[str, Any]:
     if kind not in ("full", "diff", "incr"):
         raise InvalidInput("--type is full, diff or incr.")
     _pgbackrest(f"--type={kind}", "backup")
+    _repo_offsite()
     return pitr_info()
+
+
+def _repo_offsite() -> None:
+    """Mirror the repository off-site after a backup (when BACKUP_S3_BUCKET is set); a failure
+    is alerted, not raised: the local repository is good and `backup pitr sync` retries."""
+    if not settings.BACKUP_S3_BUCKET:
+        return
+    from innkeeper.ops.backups.offsite import S3Errors
+    from innkeeper.ops.backups.pitr_offsite import pitr_repo_sync
+
+    try:
+        pitr_repo_sync()
+    except S3Errors as error:
+        logger.error("ALERT: copying the pgBackRest repository off-site failed: %s", error)
 
 
 def pitr_info() -> dict[str, Any]:
@@ -160,7 +211,7 @@ def pitr_info() -> dict[str, Any]:
 
 @dataclass
 class PitrReport:
-    target: datetime
+    target: datetime | None  # None: to the end of the archived WAL
     seconds: float
 
 
@@ -187,21 +238,25 @@ def _wait_writable(timeout: float = 600) -> None:
         time.sleep(0.5)
 
 
-def pitr_restore(*, target: datetime) -> PitrReport:
-    """Stop PostgreSQL, restore to `target` (aware datetime), start it, wait for writes."""
+def pitr_restore(*, target: datetime | None) -> PitrReport:
+    """Stop PostgreSQL (if it runs), restore to `target` (aware datetime; None: replay all the
+    archived WAL, after losing the host), start it, wait until it accepts writes."""
     if not pitr_enabled():
         raise InvalidInput("No point-in-time recovery here: run `innkeeper backup pitr setup`.")
     started = time.monotonic()
     connections.close_all()
-    _pg_ctl("stop", "-m", "fast")
+    if not _config().is_file():  # a new host: the same settings write the same configuration
+        _write_config()
+    if _running():
+        _pg_ctl("stop", "-m", "fast")
+    _empty_pgdata()
+    goal = (
+        ["--type=time", f"--target={target.isoformat(sep=' ')}", "--target-action=promote"]
+        if target is not None
+        else ["--type=default"]
+    )
     try:
-        _pgbackrest(
-            "--delta",
-            "--type=time",
-            f"--target={target.isoformat(sep=' ')}",
-            "--target-action=promote",
-            "restore",
-        )
+        _pgbackrest("--delta", *goal, "restore")
     finally:
         _pg_ctl("start")
     _wait_writable()

@@ -16,12 +16,15 @@ from django.utils import timezone
 from innkeeper.core.audit import audit_log
 from innkeeper.core.errors import BackupFailed, InvalidInput
 from innkeeper.ops.backups import crypto, engines, retention
+from innkeeper.ops.backups.files import FilesRestore, restore_files_archive, write_files_archive
 from innkeeper.ops.backups.manifest import (
     FILE_MODE,
+    FILES_SUFFIX,
     Manifest,
     all_manifests,
     data_path,
     ensure_backup_dir,
+    files_path,
     manifest_path,
     new_backup_id,
     sha256_of,
@@ -48,6 +51,55 @@ def _audit(
     audit_log(action, actor_label=actor, target=target, source=source, details=details)
 
 
+def _private_file(path: Path) -> None:
+    """Created 0600 before a dump writes into it: never readable by others, not even for the
+    seconds a dump takes (pg_dump and gzip keep an existing file's mode)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE))
+    path.chmod(FILE_MODE)
+
+
+def _seal(partial: Path, target: Path, keys: list[str]) -> tuple[Path, str]:
+    """Encrypt `partial` into `target`.age (or rename it to `target`); returns the final
+    path and the plain file's SHA-256 ("" when not encrypted)."""
+    if not keys:
+        partial.rename(target)
+        return target, ""
+    plain_sha256 = sha256_of(partial)
+    target = target.with_name(target.name + crypto.ENCRYPTED_SUFFIX)
+    crypto.encrypt(partial, target, keys)
+    return target, plain_sha256
+
+
+def _write_files(folder: Path, backup_id: str, keys: list[str]) -> dict[str, object]:
+    """The media + settings archive beside the database dump (files.py)."""
+    partial = folder / f"{backup_id}{FILES_SUFFIX}.partial"
+    try:
+        _private_file(partial)
+        counts = write_files_archive(partial)
+        target, plain_sha256 = _seal(partial, folder / f"{backup_id}{FILES_SUFFIX}", keys)
+    finally:
+        partial.unlink(missing_ok=True)
+    return {
+        "file": target.name,
+        "size": target.stat().st_size,
+        "sha256": sha256_of(target),
+        "plain_sha256": plain_sha256,
+        **counts,
+    }
+
+
+def _write_dump(folder: Path, backup_id: str, keys: list[str]) -> tuple[Path, engines.Dump, str]:
+    target = folder / f"{backup_id}{engines.file_suffix()}"
+    partial = target.with_name(target.name + ".partial")
+    try:
+        _private_file(partial)
+        dump = engines.dump(partial)
+        target, plain_sha256 = _seal(partial, target, keys)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target, dump, plain_sha256
+
+
 def backup_run(
     *,
     kind: str = "manual",
@@ -56,28 +108,14 @@ def backup_run(
     prune: bool = True,
     offsite: bool = True,
 ) -> Manifest:
-    """Dump the database into BACKUP_DIR with its manifest; copy it off-site (when
-    configured and `offsite`); then prune old backups."""
+    """Dump the database into BACKUP_DIR, with the media + settings archive and the manifest
+    of both; copy them off-site (when configured and `offsite`); then prune old backups."""
     folder = ensure_backup_dir()
     now = timezone.now()
     backup_id = new_backup_id(now)
-    target = folder / f"{backup_id}{engines.file_suffix()}"
-    partial = target.with_name(target.name + ".partial")
-    try:
-        # Created 0600 before the dump writes into it: never readable by others, not even
-        # for the seconds a dump takes (pg_dump and gzip keep an existing file's mode).
-        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE))
-        partial.chmod(FILE_MODE)
-        dump = engines.dump(partial)
-        keys = crypto.recipients()
-        if keys:
-            plain_sha256 = sha256_of(partial)
-            target = target.with_name(target.name + crypto.ENCRYPTED_SUFFIX)
-            crypto.encrypt(partial, target, keys)
-        else:
-            partial.rename(target)
-    finally:
-        partial.unlink(missing_ok=True)
+    keys = crypto.recipients()
+    target, dump, plain_sha256 = _write_dump(folder, backup_id, keys)
+    files = _write_files(folder, backup_id, keys)
     manifest = Manifest(
         id=backup_id,
         engine=engines.engine(),
@@ -91,10 +129,11 @@ def backup_run(
         row_counts=dump.row_counts,
         tool=dump.tool,
         encryption={"format": crypto.FORMAT, "recipients": keys} if keys else None,
-        plain_sha256=plain_sha256 if keys else "",
+        plain_sha256=plain_sha256,
+        files=files,
     )
     write_manifest(manifest)
-    details = {"file": target.name, "size": manifest.size, "kind": kind}
+    details = {"file": target.name, "size": manifest.size, "kind": kind, "files": files["file"]}
     _audit("backup.created", actor=actor, source=source, target=backup_id, details=details)
     logger.info("backup %s written: %s (%d bytes)", backup_id, target, manifest.size)
     if offsite and kind != "pre-restore" and settings.BACKUP_S3_BUCKET:
@@ -127,6 +166,9 @@ def backups_prune(*, keep: int | None = None, dry_run: bool = False) -> dict[str
         if manifest.id in reasons:
             continue
         data_path(manifest).unlink(missing_ok=True)
+        archive = files_path(manifest)
+        if archive is not None:
+            archive.unlink(missing_ok=True)
         manifest_path(manifest.id).unlink(missing_ok=True)
         removed[manifest.id] = "removed"
     if removed:
@@ -141,6 +183,7 @@ class RestoreReport:
     problems: list[str] = field(default_factory=list)
     mode_after: str = "normal"
     migrated: bool = False  # migrations newer than the backup were applied after it
+    files: FilesRestore | None = None  # media + settings put back (None: backup had none)
 
 
 def _check_restorable(manifest: Manifest) -> None:
@@ -199,7 +242,10 @@ def backup_restore(
     tables = _live_tables()
     safety: str | None = None
     # Decrypted (and its checksum checked) before anything on the live side changes.
-    with crypto.plaintext(manifest, key_file) as plain:
+    with (
+        crypto.plaintext(manifest, key_file) as plain,
+        crypto.plaintext_files(manifest, key_file) as archive,
+    ):
         if not tables:
             logger.warning("restoring backup %s into an empty database", manifest.id)
             engines.restore_live(plain)
@@ -209,9 +255,11 @@ def backup_restore(
             if "ops_sitemode" not in tables:  # half set up: migrate so maintenance mode works
                 _migrate()
             safety, migrated = _restore_over_live(manifest, plain, actor=actor, source=source)
+        # The media the restored rows point to (the safety backup above kept the old ones).
+        files = restore_files_archive(archive) if archive is not None else None
     report = integrity_check("default")
     result = RestoreReport(
-        manifest, safety, report.problems, mode_of(site_mode_row()), migrated=migrated
+        manifest, safety, report.problems, mode_of(site_mode_row()), migrated, files
     )
     audit_log(
         "backup.restored",
@@ -222,6 +270,7 @@ def backup_restore(
             "created_at": manifest.created_at,
             "safety_backup": safety,
             "into_empty_database": not tables,
+            "media_files": files.media_files if files else None,
             "integrity": report.as_dict(),
         },
     )

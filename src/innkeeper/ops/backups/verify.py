@@ -4,6 +4,7 @@ manifest, run the integrity checks, and record the result in the manifest."""
 from __future__ import annotations
 
 import logging
+import tarfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,13 @@ from django.utils import timezone
 
 from innkeeper.core.errors import BackupFailed
 from innkeeper.ops.backups import crypto, engines, facts
-from innkeeper.ops.backups.manifest import Manifest, data_path, sha256_of, write_manifest
+from innkeeper.ops.backups.manifest import (
+    Manifest,
+    data_path,
+    files_path,
+    sha256_of,
+    write_manifest,
+)
 
 logger = logging.getLogger("innkeeper.backups")
 
@@ -56,17 +63,25 @@ def integrity_check(alias: str = "default") -> IntegrityReport:
     )
 
 
-def checksum_problem(manifest: Manifest) -> str | None:
-    path = data_path(manifest)
+def _file_problem(path: Path, expected: str) -> str | None:
     if not path.is_file():
         return f"backup file {path} is missing"
     actual = sha256_of(path)
-    if actual != manifest.sha256:
+    if actual != expected:
         return (
-            f"checksum mismatch for {path.name}: manifest {manifest.sha256[:16]}..., "
+            f"checksum mismatch for {path.name}: manifest {expected[:16]}..., "
             f"file {actual[:16]}... (the file was changed or damaged)"
         )
     return None
+
+
+def checksum_problem(manifest: Manifest) -> str | None:
+    """The database dump's and the media/settings archive's checksums against the manifest."""
+    problem = _file_problem(data_path(manifest), manifest.sha256)
+    archive = files_path(manifest)
+    if problem is None and archive is not None and manifest.files is not None:
+        problem = _file_problem(archive, str(manifest.files.get("sha256", "")))
+    return problem
 
 
 def _drill(manifest: Manifest, checks: dict[str, Any], key_file: Path | None) -> list[str]:
@@ -84,7 +99,25 @@ def _drill(manifest: Manifest, checks: dict[str, Any], key_file: Path | None) ->
         checks["tables"] = len(counts)
         report = integrity_check(alias)
         checks["integrity"] = report.as_dict()
-        return [*differences, *report.problems]
+        return [*differences, *report.problems, *_files_problems(manifest, checks, key_file)]
+
+
+def _files_problems(manifest: Manifest, checks: dict[str, Any], key_file: Path | None) -> list[str]:
+    """The media/settings archive decrypts, opens, and holds as many media files as recorded."""
+    with crypto.plaintext_files(manifest, key_file) as archive:
+        if archive is None or manifest.files is None:
+            return []
+        try:
+            with tarfile.open(archive, "r:gz") as opened:
+                names = opened.getnames()
+        except (tarfile.TarError, OSError) as error:
+            checks["files"] = "failed"
+            return [f"the media/settings archive does not open: {error}"]
+    media = sum(1 for name in names if name.startswith("media/"))
+    checks["files"] = media
+    if media != manifest.files.get("media_files") or "settings.json" not in names:
+        return [f"the media/settings archive holds {media} media files, not as recorded"]
+    return []
 
 
 def backup_verify(*, manifest: Manifest, key_file: Path | None = None) -> dict[str, Any]:

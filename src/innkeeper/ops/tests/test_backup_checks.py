@@ -83,7 +83,8 @@ def test_scheduled_drill_verifies_the_newest_and_retention_keeps_it(monitor, mak
     # the newest two, plus the newest verified one even though it is older
     assert kept == [first.id, *ids[-2:]]
     files = sorted(p.name for p in monitor.BACKUP_DIR.iterdir() if p.suffix != ".json")
-    assert files == sorted(m.file for m in all_manifests())
+    archives = [str((m.files or {}).get("file")) for m in all_manifests()]  # media + settings
+    assert files == sorted([m.file for m in all_manifests()] + archives)
 
 
 @pytest.mark.django_db

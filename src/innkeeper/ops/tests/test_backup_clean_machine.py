@@ -3,46 +3,13 @@ before, `innkeeper backup restore` died with `no such table: ops_sitemode`)."""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
-from secrets import token_hex
-
-import psycopg
 import pytest
-from django.db import connection
 
 from innkeeper.ops.backups.services import backup_run
+from innkeeper.testing.backups import bookings_in
 from innkeeper.testing.cli import innkeeper
 
 HMAC_KEY = "clean-machine-hmac-key-0123456789"
-
-
-@pytest.fixture
-def empty_database(tmp_path: Path) -> Iterator[str]:
-    """DATABASE_URL of a database that exists but holds nothing (engine of this run)."""
-    if connection.vendor == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh-var' / 'innkeeper.sqlite3'}"
-        return
-    db = connection.settings_dict
-    server = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    name = f"innkeeper_clean_{token_hex(4)}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
-    try:
-        yield f"{server}/{name}"
-    finally:
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def bookings_in(url: str) -> list[str]:
-    query = "SELECT reference FROM bookings_booking ORDER BY reference"
-    if url.startswith("sqlite:///"):
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
-            return [row[0] for row in db.execute(query)]
-    with psycopg.connect(url) as db:
-        return [row[0] for row in db.execute(query)]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,95 +6,17 @@ from __future__ import annotations
 import base64
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
-import requests
 
 from innkeeper.bookings.models import Booking
 from innkeeper.ops.backups.engines import database_name
 from innkeeper.ops.backups.manifest import all_manifests, data_path
 from innkeeper.ops.backups.selectors import backup_status, backup_times
 from innkeeper.ops.backups.services import backup_run, backups_prune
+from innkeeper.testing.backups import BUCKET, child_env
 from innkeeper.testing.cli import innkeeper
-
-HMAC_KEY = "offsite-test-hmac-key-0123456789"
-BUCKET = "hotel-backups"
-AWS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One moto S3 server for the module."""
-    port = free_port()
-    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w")
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                requests.get(endpoint, timeout=5)
-                break
-            except requests.RequestException:  # not listening yet, or slow to answer
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail(f"moto_server did not start on {endpoint}")
-                time.sleep(0.2)
-        yield endpoint
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
-
-
-@pytest.fixture
-def s3(settings: Any, monkeypatch: Any, backup_dir: Path, s3_endpoint: str) -> Any:
-    for name, value in AWS.items():
-        monkeypatch.setenv(name, value)
-    settings.BACKUP_HMAC_KEY = HMAC_KEY
-    settings.BACKUP_S3_BUCKET = BUCKET
-    settings.BACKUP_S3_ENDPOINT_URL = s3_endpoint
-    settings.BACKUP_S3_PREFIX = f"t{time.monotonic_ns()}/"  # one folder per test
-    settings.BACKUP_S3_RETRY_SECONDS = 0.0
-    settings.BACKUP_S3_ATTEMPTS = 2
-    client = boto3.client("s3", endpoint_url=s3_endpoint)
-    if BUCKET not in {b["Name"] for b in client.list_buckets()["Buckets"]}:
-        client.create_bucket(Bucket=BUCKET)
-    return client
-
-
-def child_env(settings: Any, **extra: str) -> dict[str, str]:
-    return {
-        **AWS,
-        "BACKUP_DIR": str(settings.BACKUP_DIR),
-        "BACKUP_HMAC_KEY": HMAC_KEY,
-        "BACKUP_S3_BUCKET": BUCKET,
-        "BACKUP_S3_ENDPOINT_URL": settings.BACKUP_S3_ENDPOINT_URL,
-        "BACKUP_S3_PREFIX": settings.BACKUP_S3_PREFIX,
-        "BACKUP_S3_RETRY_SECONDS": "0",
-        **extra,
-    }
+from innkeeper.testing.ports import free_port
 
 
 @pytest.mark.django_db(transaction=True)
@@ -123,7 +45,7 @@ def test_backups_go_off_site_verified_and_versioned(settings, s3, make_booking):
     newer = backup_run(actor="test")
     listed = s3.list_objects_v2(Bucket=BUCKET, Prefix=settings.BACKUP_S3_PREFIX)["Contents"]
     assert sorted(o["Key"].rsplit("/", 1)[1] for o in listed) == sorted(
-        [newer.file, f"{newer.id}.json"]
+        [newer.file, f"{newer.id}.json", (newer.files or {})["file"]]
     )
     # Versioning keeps what retention deleted, until a lifecycle rule expires it.
     versions = s3.list_object_versions(Bucket=BUCKET, Prefix=key)

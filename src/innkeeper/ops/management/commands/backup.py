@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from innkeeper.core.errors import InvalidInput
@@ -28,8 +29,11 @@ def _pick(parser: CommandParser, *, dates: bool) -> None:
         parser.add_argument("--date", help="the newest backup of that day (YYYY-MM-DD, UTC)")
 
 
-def parse_target_time(raw: str) -> datetime:
-    """'2026-12-01 14:05' in the property's (schedule's) time zone, or an explicit offset."""
+def parse_target_time(raw: str) -> datetime | None:
+    """'2026-12-01 14:05' in the property's (schedule's) time zone, or an explicit offset;
+    'latest' (None): all the archived WAL (a lost host)."""
+    if raw.strip().lower() == "latest":
+        return None
     try:
         moment = datetime.fromisoformat(raw.strip())
     except ValueError as error:
@@ -66,7 +70,8 @@ class Command(BaseCommand):
         _pick(restore, dates=True)
         restore.add_argument("--key-file", help="age private key file (encrypted backups)")
         restore.add_argument(
-            "--to-time", help="PostgreSQL PITR: the moment to go back to ('2026-12-01 14:05')"
+            "--to-time",
+            help="PostgreSQL PITR: the moment to go back to ('2026-12-01 14:05'), or 'latest'",
         )
         pitr = actions.add_parser("pitr", help="PostgreSQL point-in-time recovery (pgBackRest)")
         pitr_actions = pitr.add_subparsers(dest="pitr_action", required=True)
@@ -74,6 +79,8 @@ class Command(BaseCommand):
         pitr_backup = pitr_actions.add_parser("backup", help="take a pgBackRest backup")
         pitr_backup.add_argument("--type", default="incr", choices=["full", "diff", "incr"])
         pitr_actions.add_parser("info", help="pgBackRest backups and the restorable window")
+        pitr_actions.add_parser("sync", help="copy the pgBackRest repository off-site (S3)")
+        pitr_actions.add_parser("pull", help="download the off-site pgBackRest repository")
         restore.add_argument(
             "--offsite", action="store_true", help="download the backup from BACKUP_S3_BUCKET first"
         )
@@ -219,6 +226,14 @@ class Command(BaseCommand):
             self.stdout.write("The database was empty: restored into it, no safety backup.")
         if report.migrated:
             self.stdout.write("Migrations newer than the backup were applied.")
+        if report.files is not None:
+            self.stdout.write(
+                f"Media restored: {report.files.media_files} file(s) into {settings.MEDIA_ROOT}; "
+                f"the backup's settings are in {report.files.settings_file}"
+            )
+            if report.files.settings_differ:
+                names = ", ".join(report.files.settings_differ)
+                self.stdout.write(f"  Settings that differ from this machine's: {names}")
         self.stdout.write(f"Site mode now: {report.mode_after}")
         if report.problems:
             for problem in report.problems:
@@ -284,6 +299,9 @@ class Command(BaseCommand):
         from innkeeper.ops.backups import pitr
 
         action = options["pitr_action"]
+        if action in ("sync", "pull"):
+            self._pitr_sync(pull=action == "pull")
+            return
         if action == "setup":
             result = run_service(pitr.pitr_setup)
             self.stdout.write(f"pgBackRest configured ({result['config']}); WAL archiving on.")
@@ -297,6 +315,26 @@ class Command(BaseCommand):
             f"{info['oldest_restorable']} (unix time) to now."
         )
 
+    def _pitr_sync(self, *, pull: bool) -> None:
+        from innkeeper.ops.backups.offsite import S3Errors
+        from innkeeper.ops.backups.pitr_offsite import pitr_repo_pull, pitr_repo_sync, repo_prefix
+
+        if not settings.BACKUP_S3_BUCKET:
+            raise CommandError("Set BACKUP_S3_BUCKET (and BACKUP_S3_*) first.")
+        where = f"s3://{settings.BACKUP_S3_BUCKET}/{repo_prefix()}"
+        try:
+            if pull:
+                count = pitr_repo_pull()
+                self.stdout.write(f"{where} -> {settings.BACKUP_PITR_REPO}: {count} file(s).")
+                return
+            counts = pitr_repo_sync()
+        except S3Errors as error:
+            raise CommandError(f"Copying the pgBackRest repository failed: {error}") from error
+        self.stdout.write(
+            f"pgBackRest repository -> {where}: "
+            f"{counts['uploaded']} uploaded, {counts['unchanged']} unchanged."
+        )
+
     def _restore_to_time(self, options: dict[str, Any]) -> None:
         from innkeeper.ops.backups import pitr
 
@@ -307,12 +345,12 @@ class Command(BaseCommand):
                 f"Point-in-time restore REPLACES the whole cluster of {name}: "
                 f"pass --confirm {name}."
             )
-        self.stdout.write(f"Restoring the cluster to {target.isoformat()} (restarts PostgreSQL)")
+        moment = target.isoformat() if target else "the end of the archived WAL"
+        self.stdout.write(f"Restoring the cluster to {moment} (restarts PostgreSQL)")
         self.stdout.flush()
         report = run_service(lambda: pitr.pitr_restore(target=target))
         self.stdout.write(
             self.style.SUCCESS(
-                f"OK: restored to {report.target.isoformat()} in {report.seconds} s; "
-                "run `innkeeper bookings verify`."
+                f"OK: restored to {moment} in {report.seconds} s; run `innkeeper bookings verify`."
             )
         )
