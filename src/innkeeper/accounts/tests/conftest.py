@@ -1,3 +1,3 @@
-from innkeeper.testing.jobs import smtp_server, smtp_settings
+from innkeeper.testing.smtp import smtp_server, smtp_settings
 
 __all__ = ["smtp_server", "smtp_settings"]

@@ -24,7 +24,8 @@ from django.db import connections
 from innkeeper.bookings.models import Booking
 from innkeeper.ops.backups.services import backup_run
 from innkeeper.testing.backups import OWNER, PG_BIN, bookings_in, child_env, sql, wait_archived
-from innkeeper.testing.jobs import free_port, start, stop, wait_for
+from innkeeper.testing.jobs import start, stop, wait_for
+from innkeeper.testing.ports import free_port
 
 RPO_TARGET_SECONDS = 5 * 60  # with PITR (issue 17)
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
