@@ -140,6 +140,9 @@ class PaymentPolicy(models.Model):
         max_digits=12,
         decimal_places=3,
         default=Decimal(0),
+        # A database default too: the previous release's code inserts policies without this
+        # column during a rolling deploy (expand-only migration).
+        db_default=Decimal(0),
         help_text="The deposit when its kind is 'Fixed amount' (never more than the stay).",
     )
     free_cancellation_hours = models.PositiveIntegerField(default=48)

@@ -44,12 +44,12 @@ def test_clear_user_lifts_the_login_lockout_for_every_process(shared_redis):
 
     cleared = innkeeper("ratelimit", "clear", "--user", str(user.pk), **cli_env(shared_redis))
     assert cleared.returncode == 0, cleared.stderr
-    # login (account+IP) and login_failures (account) counters
-    assert f"Cleared 2 counter(s) for user:{user.pk} (all scopes)." in cleared.stdout
+    # login (account+IP), login_failures (account) and login_failures_source (account+source)
+    assert f"Cleared 3 counter(s) for user:{user.pk} (all scopes)." in cleared.stdout
     assert login("ann@example.com", PASSWORD, ip="192.0.2.1").status_code == 200
     event = AuditEvent.objects.get(action="ratelimit.cleared")
     assert event.source == "cli"
-    assert event.details == {"scope": "all", "removed": 2}
+    assert event.details == {"scope": "all", "removed": 3}
 
 
 def test_clear_ip_with_a_scope_leaves_other_scopes(shared_redis):

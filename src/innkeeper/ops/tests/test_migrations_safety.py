@@ -82,7 +82,17 @@ def test_released_list_names_existing_migrations():
     assert released() <= on_disk
 
 
-def test_migrations_newer_than_the_last_release_are_backward_compatible(db):
+# Flagged by the linter but safe, each checked below: the linter reads "ADD COLUMN ... NOT NULL"
+# without noticing the database default that old code's INSERTs fall back on.
+REVIEWED = {
+    "rooms.0003_payment_policy": ("rooms", "PaymentPolicy", "deposit_amount"),
+}
+
+
+def test_migrations_newer_than_the_last_release_are_backward_compatible(transactional_db):
+    from django.apps import apps
+    from django.db.models import NOT_PROVIDED
+
     linter = MigrationLinter(
         include_apps=APPS, no_cache=True, no_output=True, ignore_initial_migrations=True
     )
@@ -95,8 +105,16 @@ def test_migrations_newer_than_the_last_release_are_backward_compatible(db):
     for migration in new:
         before = linter.nb_erroneous
         linter.lint_migration(migration)
+        name = f"{migration.app_label}.{migration.name}"
         if linter.nb_erroneous > before:
-            failing.append(f"{migration.app_label}.{migration.name}")
+            reviewed = REVIEWED.get(name)
+            if reviewed is not None:
+                app, model, field = reviewed
+                # Safe only while the new NOT NULL column has a database-level default.
+                db_default = apps.get_model(app, model)._meta.get_field(field).db_default
+                if db_default is not NOT_PROVIDED:
+                    continue
+            failing.append(name)
     assert not failing, (
         f"backward-incompatible migrations {failing}: split them into expand (this release) "
         "and contract (a later one); `innkeeper lintmigrations`-style detail: run "

@@ -115,6 +115,7 @@ class Migration(migrations.Migration):
             field=models.DecimalField(
                 decimal_places=3,
                 default=Decimal("0"),
+                db_default=Decimal("0"),
                 help_text="The deposit when its kind is 'Fixed amount' (never more than the stay).",
                 max_digits=12,
             ),

@@ -94,7 +94,8 @@ def test_requests_are_counted_by_route_template_not_raw_path(client: Client):
     client.get("/api/v1/no/such/thing")
     after = scrape(client)
     counted = value(after, "innkeeper_http_requests_total", route=route, status="4xx")
-    assert counted - value(before, "innkeeper_http_requests_total", route=route) == 3
+    # Other tests on this worker may have hit the route with other statuses: compare 4xx only.
+    assert counted - value(before, "innkeeper_http_requests_total", route=route, status="4xx") == 3
     assert "AAAA1111" not in after
     assert value(after, "innkeeper_http_request_duration_seconds_count", route=route) >= 3
     unmatched = value(after, "innkeeper_http_requests_total", route="<unmatched>")
