@@ -239,3 +239,21 @@ def rate_limits(settings: Any) -> Any:
         # has nothing left to clean.
         with suppress(RedisError):
             limiter.redis.reset()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium per test module (browser tests only: imported when used)."""
+    from innkeeper.testing.browser import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def new_page(browser: Any) -> Iterator[Any]:
+    """Makes fresh pages, each in its own context (cookie jar); closed after the test."""
+    from innkeeper.testing.browser import page_factory
+
+    with page_factory(browser) as make:
+        yield make

@@ -23,7 +23,13 @@ from django.db import connections
 
 from innkeeper.bookings.models import Booking
 from innkeeper.ops.backups.services import backup_run
-from innkeeper.testing.backups import OWNER, PG_BIN, bookings_in, child_env, sql, wait_archived
+from innkeeper.testing.backups import (
+    bookings_in,
+    child_env,
+    sql,
+    stop_cluster,
+    wait_archived,
+)
 from innkeeper.testing.jobs import start, stop, wait_for
 from innkeeper.testing.ports import free_port
 
@@ -171,22 +177,7 @@ def test_cluster_lost_restored_with_pitr_from_off_site(
         writer.wait(timeout=30)
     lost_at = time.time()
     data, repo = Path(env["BACKUP_PITR_PGDATA"]), Path(env["BACKUP_PITR_REPO"])
-    subprocess.run(
-        [
-            "runuser",
-            "-u",
-            OWNER,
-            "--",
-            str(PG_BIN / "pg_ctl"),
-            "-D",
-            str(data),
-            "-m",
-            "immediate",
-            "stop",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    stop_cluster(data, check=True)
     shutil.rmtree(data)
     shutil.rmtree(repo)
     shutil.rmtree(Path(env["BACKUP_PITR_CONFIG"]).parent)  # the pgBackRest configuration too

@@ -3,31 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from innkeeper.accounts.models import User
 from innkeeper.bookings.models import Booking
 from innkeeper.conftest import PASSWORD
-from innkeeper.testing.browser import chromium, page_factory, shoot
+from innkeeper.testing.browser import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def new_page(browser: Browser) -> Iterator[Any]:
-    with page_factory(browser) as make:
-        yield make
 
 
 def test_guest_downloads_their_data_from_my_bookings(

@@ -6,31 +6,18 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, expect
+from playwright.sync_api import ConsoleMessage, expect
 
 from innkeeper.accounts.models import Role
 from innkeeper.conftest import PASSWORD, make_user
 from innkeeper.testing import reports_data as data
-from innkeeper.testing.browser import chromium, page_factory, shoot
+from innkeeper.testing.browser import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def new_page(browser: Browser) -> Iterator[Any]:
-    with page_factory(browser) as make:
-        yield make
 
 
 def test_manager_reads_the_report_and_downloads_the_csv(

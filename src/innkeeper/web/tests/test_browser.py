@@ -7,14 +7,13 @@ Screenshots of the key pages go to test-output/screenshots/ at desktop and phone
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core import mail
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from innkeeper.accounts.models import User
 from innkeeper.bookings.models import Booking, BookingEvent
@@ -22,22 +21,10 @@ from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.bookings.services import booking_create
 from innkeeper.conftest import PASSWORD
 from innkeeper.rooms.models import PaymentPolicy, Room, RoomType, RoomTypePhoto
-from innkeeper.testing.browser import chromium, page_factory, shoot
+from innkeeper.testing.browser import shoot
 from innkeeper.testing.jobs import drain
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def new_page(browser: Browser) -> Iterator[Any]:
-    with page_factory(browser) as make:
-        yield make
 
 
 def book_url(base: str, room: Room, check_in: date, check_out: date, guests: int = 2) -> str:
