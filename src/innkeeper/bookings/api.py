@@ -16,6 +16,7 @@ from innkeeper.core.idempotency import idempotent
 from innkeeper.core.schemas import (
     AUTH_ERRORS,
     COMMON_ERRORS,
+    GUEST_EMAIL_PATTERN,
     MAX_INT64,
     Code,
     Id,
@@ -72,7 +73,7 @@ class BookingIn(StrictIn):
     check_out: IsoDate
     guests: int = Field(ge=1, le=50)
     guest_name: str = Field(default="", max_length=200)
-    guest_email: str = Field(default="", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+$")
+    guest_email: str = Field(default="", max_length=254, pattern=GUEST_EMAIL_PATTERN)
     guest_phone: str = Field(default="", max_length=40)
     notes: str = Field(default="", max_length=2000)
 

@@ -34,6 +34,9 @@ EMAIL_PATTERN = (
     r"@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
     r"\.[A-Za-z]{2,63}$"
 )
+# A guest's contact address on a booking made by staff or the guest: looser than
+# registration (a walk-in may give any address), but, like every string, without NUL.
+GUEST_EMAIL_PATTERN = r"^$|^[^@\s\x00]+@[^@\s\x00]+$"
 
 # Database ids are 64-bit signed integers on both engines (BigAutoField): a bigger number
 # matches nothing, and SQLite cannot even bind it (OverflowError), PostgreSQL says "out of range".

@@ -5,6 +5,7 @@ integer and string a client can send."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -128,3 +129,26 @@ def test_openapi_bounds_every_integer_and_string_a_client_sends(anon):
     fields = _request_schemas(spec)
     assert len(fields) > 30
     assert [name for name, schema in fields if _unbounded(schema)] == []
+
+
+def _lets_nul_through(pattern: str) -> bool:
+    """A negated class (`[^@]`) or a bare `.` matches NUL unless the class names it; the
+    positive classes our patterns use (`[A-Za-z0-9-]`) never do."""
+    negated_classes = re.findall(r"\[\^((?:\\.|[^\]])*)\]", pattern)
+    if any("\\x00" not in body for body in negated_classes):
+        return True
+    return re.search(r"(?<!\\)\.", re.sub(r"\[(?:\\.|[^\]])*\]", "", pattern)) is not None
+
+
+def test_openapi_patterns_refuse_nul_as_the_api_does(anon):
+    """Found by the stateful fuzzer: `guest_email` allowed NUL in the schema while the API
+    refused it (422 with `errors`), so a schema-valid request failed validation."""
+    spec = anon.get("/api/v1/openapi.json").json()
+    patterns = [
+        (name, variant["pattern"])
+        for name, schema in _request_schemas(spec)
+        for variant in schema.get("anyOf", [schema])
+        if "pattern" in variant
+    ]
+    assert any(name.endswith("body.guest_email") for name, _ in patterns)
+    assert [name for name, pattern in patterns if _lets_nul_through(pattern)] == []
