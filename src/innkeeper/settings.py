@@ -29,7 +29,7 @@ environ.Env.read_env(PROJECT_DIR / ".env", overwrite=False)
 
 def _secret_key() -> str:
     """An explicit SECRET_KEY wins; otherwise one is generated once and kept in var/."""
-    explicit = env.str("SECRET_KEY", default="")
+    explicit: str = env.str("SECRET_KEY", default="")
     if explicit:
         return explicit
     key_file = VAR_DIR / "secret_key"

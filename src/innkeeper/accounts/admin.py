@@ -9,20 +9,20 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from innkeeper.accounts.models import ApiToken, User
 
 
-class UserCreationForm(AdminUserCreationForm):
+class UserCreationForm(AdminUserCreationForm[User]):
     class Meta:
         model = User
         fields = ("email", "name", "role")
 
 
-class UserEditForm(UserChangeForm):
+class UserEditForm(UserChangeForm[User]):
     class Meta:
         model = User
         fields = ("email", "name", "phone", "role", "is_active")
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ("email",)
@@ -45,7 +45,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     list_display = ("prefix", "user", "created_at", "expires_at", "revoked_at", "last_used_at")
     readonly_fields = list_display
     exclude = ("token_hash",)

@@ -76,7 +76,7 @@ def _site_url(request: HttpRequest) -> str:
 
 
 @router.post("/register", response={202: Accepted, **COMMON_ERRORS}, auth=None)
-def register(request: HttpRequest, payload: RegisterIn) -> Status:
+def register(request: HttpRequest, payload: RegisterIn) -> Status[Accepted]:
     """Create a guest account; staff accounts are made by managers (admin or CLI). The answer
     is the same whether or not the address already has an account (its owner is emailed)."""
     limit_register(request)
@@ -99,7 +99,7 @@ def login(request: HttpRequest, payload: LoginIn) -> TokenOut:
 
 
 @router.post("/password", response={204: None, **AUTH_ERRORS}, auth=bearer)
-def password_change(request: HttpRequest, payload: PasswordChangeIn) -> Status:
+def password_change(request: HttpRequest, payload: PasswordChangeIn) -> Status[None]:
     """Change your password: every other API token and browser session is signed out; the
     token of this request stays valid. A wrong current password is 422 `wrong_password`."""
     passwords.password_change(
@@ -113,7 +113,7 @@ def password_change(request: HttpRequest, payload: PasswordChangeIn) -> Status:
 
 
 @router.post("/password-reset", response={202: Accepted, **COMMON_ERRORS}, auth=None)
-def password_reset(request: HttpRequest, payload: ResetRequestIn) -> Status:
+def password_reset(request: HttpRequest, payload: ResetRequestIn) -> Status[Accepted]:
     """Email a one-time link (valid PASSWORD_RESET_TIMEOUT seconds) to choose a new password.
     Same answer whether or not the address has an account."""
     limit_password_reset(request, email=payload.email)
@@ -126,7 +126,7 @@ def password_reset(request: HttpRequest, payload: ResetRequestIn) -> Status:
     response={204: None, 400: Problem, **COMMON_ERRORS},
     auth=None,
 )
-def password_reset_confirm(request: HttpRequest, payload: ResetConfirmIn) -> Status:
+def password_reset_confirm(request: HttpRequest, payload: ResetConfirmIn) -> Status[None]:
     """Set a new password with the `uid` and `token` of the emailed link (the last two parts
     of its path). 400 `reset_link_invalid` when used, expired or tampered."""
     limit_password_reset_use(request)
@@ -141,7 +141,7 @@ def _raw_token(request: HttpRequest) -> str:
 
 
 @router.post("/logout", response={204: None, **AUTH_ERRORS}, auth=bearer)
-def logout(request: HttpRequest) -> Status:
+def logout(request: HttpRequest) -> Status[None]:
     """Revoke the token this request was made with."""
     services.token_revoke(raw_token=_raw_token(request))
     return Status(204, None)

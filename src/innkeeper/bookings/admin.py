@@ -16,7 +16,7 @@ from innkeeper.core.errors import ApplicationError
 from innkeeper.flows.cancel_then_refund import booking_cancel_then_refund
 
 
-class BookingCreateForm(forms.ModelForm):
+class BookingCreateForm(forms.ModelForm[Booking]):
     """Creates the booking through `booking_create` while validating, so a taken room or a
     bad date shows up as a form error, not as a server error."""
 
@@ -59,7 +59,7 @@ class BookingCreateForm(forms.ModelForm):
         return data
 
 
-class BookingEventInline(admin.TabularInline):
+class BookingEventInline(admin.TabularInline[BookingEvent, Booking]):
     model = BookingEvent
     extra = 0
     can_delete = False
@@ -71,9 +71,9 @@ class BookingEventInline(admin.TabularInline):
 
 def _bulk(
     action: Callable[..., Booking], label: str
-) -> Callable[[admin.ModelAdmin, HttpRequest, QuerySet[Booking]], None]:
+) -> Callable[[admin.ModelAdmin[Booking], HttpRequest, QuerySet[Booking]], None]:
     def run(
-        modeladmin: admin.ModelAdmin,
+        modeladmin: admin.ModelAdmin[Booking],
         request: HttpRequest,
         queryset: QuerySet[Booking],
     ) -> None:
@@ -95,7 +95,7 @@ def _bulk(
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(admin.ModelAdmin[Booking]):
     list_display = (
         "reference",
         "status",

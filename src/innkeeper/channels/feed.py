@@ -53,4 +53,5 @@ def render_feed(export: CalendarExport, ranges: list[BusyRange]) -> bytes:
         event.add("summary", summary)
         event.add("transp", "OPAQUE")
         calendar.add_component(event)
-    return calendar.to_ical()
+    feed: bytes = calendar.to_ical()
+    return feed

@@ -9,7 +9,7 @@ from innkeeper.core.models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_display = ("created_at", "action", "actor_label", "target", "source")
     list_filter = ("action", "source")
     search_fields = ("action", "actor_label", "target")

@@ -66,7 +66,7 @@ def queue_stats(*, now: datetime | None = None) -> list[QueueStats]:
     return stats
 
 
-def failed_jobs() -> QuerySet[DBTaskResult]:
+def failed_jobs() -> QuerySet[DBTaskResult[..., Any]]:
     return DBTaskResult.objects.failed().order_by("-finished_at")
 
 
@@ -75,12 +75,12 @@ def live_workers(*, now: datetime | None = None) -> QuerySet[WorkerHeartbeat]:
     return WorkerHeartbeat.objects.filter(last_seen__gte=cutoff)
 
 
-def error_summary(job: DBTaskResult) -> str:
+def error_summary(job: DBTaskResult[..., Any]) -> str:
     """The exception's last line (`smtplib.SMTPServerDisconnected: ...`), never the traceback."""
     lines = [line for line in job.traceback.strip().splitlines() if line.strip()]
-    summary = lines[-1] if lines else job.exception_class_path
+    summary: str = lines[-1] if lines else job.exception_class_path
     return summary[:200]
 
 
-def attempts(job: DBTaskResult) -> int:
+def attempts(job: DBTaskResult[..., Any]) -> int:
     return len(job.worker_ids or [])

@@ -6,6 +6,7 @@ import logging
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -34,7 +35,7 @@ def parse_job_ids(raw_ids: Iterable[str]) -> list[uuid.UUID]:
     return parsed
 
 
-def _failed_by_ids(ids: list[uuid.UUID]) -> list[DBTaskResult]:
+def _failed_by_ids(ids: list[uuid.UUID]) -> list[DBTaskResult[..., Any]]:
     """All or nothing: every id must name a failed job, so a typo changes nothing."""
     jobs = list(DBTaskResult.objects.failed().filter(id__in=ids))
     missing = {str(i) for i in ids} - {str(job.id) for job in jobs}
@@ -79,7 +80,7 @@ def jobs_prune(*, older_than: timedelta, include_failed: bool = False) -> int:
     return deleted
 
 
-def _policy(job: DBTaskResult) -> RetryPolicy:
+def _policy(job: DBTaskResult[..., Any]) -> RetryPolicy:
     try:
         return policy_for(import_string(job.task_path).func)
     except (ImportError, AttributeError):

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from traceback import format_exception
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -42,7 +43,8 @@ logger = logging.getLogger("innkeeper.jobs")
 
 
 def heartbeat_interval() -> float:
-    return max(0.2, min(30.0, settings.JOBS_VISIBILITY_TIMEOUT_SECONDS / 4))
+    timeout: float = settings.JOBS_VISIBILITY_TIMEOUT_SECONDS
+    return max(0.2, min(30.0, timeout / 4))
 
 
 OUTCOMES = {
@@ -53,7 +55,7 @@ OUTCOMES = {
 
 
 @contextmanager
-def job_context(job: DBTaskResult) -> Iterator[None]:
+def job_context(job: DBTaskResult[..., Any]) -> Iterator[None]:
     """Every log line of the job carries its id, task and booking (when it names one)."""
     context: dict[str, object] = {"job_id": str(job.id), "task": job.task_path}
     kwargs = job.args_kwargs.get("kwargs") if isinstance(job.args_kwargs, dict) else None
@@ -71,7 +73,7 @@ def job_context(job: DBTaskResult) -> Iterator[None]:
 
 
 class ReliableWorker(Worker):
-    def run_task(self, db_task_result: DBTaskResult) -> None:
+    def run_task(self, db_task_result: DBTaskResult[..., Any]) -> None:
         labels = (db_task_result.queue_name, db_task_result.task_path.rsplit(".", 1)[-1])
         started = time.perf_counter()
         try:
@@ -85,7 +87,7 @@ class ReliableWorker(Worker):
             outcome = OUTCOMES.get(TaskResultStatus(db_task_result.status), "interrupted")
             JOBS.labels(*labels, outcome).inc()
 
-    def _call(self, job: DBTaskResult) -> None:
+    def _call(self, job: DBTaskResult[..., Any]) -> None:
         try:
             task = job.task
             result = job.task_result
@@ -116,7 +118,7 @@ class ReliableWorker(Worker):
             return
         task_finished.send(sender=backend, task_result=job.task_result)
 
-    def _held_for_writes(self, job: DBTaskResult, task_path: str) -> bool:
+    def _held_for_writes(self, job: DBTaskResult[..., Any], task_path: str) -> bool:
         """A writing periodic job enqueued just before read-only/maintenance went on: skip it
         (recorded as done with a note) and make it due again, rather than write anyway."""
         periodic = writing_job_for(task_path)
@@ -132,7 +134,9 @@ class ReliableWorker(Worker):
         )
         return True
 
-    def _schedule_retry(self, job: DBTaskResult, error: BaseException, attempt: int) -> None:
+    def _schedule_retry(
+        self, job: DBTaskResult[..., Any], error: BaseException, attempt: int
+    ) -> None:
         delay = policy_for(job.task.func).delay(attempt)
         DBTaskResult.objects.filter(id=job.id, status=TaskResultStatus.RUNNING).update(
             status=TaskResultStatus.READY,

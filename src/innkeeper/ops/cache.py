@@ -99,7 +99,8 @@ class ResilientRedisCache(RedisCache):
         )
         if result is missing:
             raise ValueError(f"Key '{key}' not found.")  # what a miss means for incr()
-        return int(result)  # type: ignore[call-overload]
+        count: int = int(result)  # type: ignore[call-overload]
+        return count
 
     def set_many(self, data: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> list[Any]:
         return self._safely(

@@ -18,12 +18,12 @@ from innkeeper.rooms.photos import photo_clean_original, room_type_photo_resize
 
 
 @admin.register(Property)
-class PropertyAdmin(admin.ModelAdmin):
+class PropertyAdmin(admin.ModelAdmin[Property]):
     list_display = ("name", "slug", "time_zone", "currency", "instant_booking")
     prepopulated_fields = {"slug": ("name",)}
 
 
-class RoomTypePhotoForm(forms.ModelForm):
+class RoomTypePhotoForm(forms.ModelForm[RoomTypePhoto]):
     """Checks an upload before anything is stored (size, pixels, readable) and keeps only a
     metadata-free re-encoding of it: no camera GPS position is ever stored or served."""
 
@@ -42,7 +42,7 @@ class RoomTypePhotoForm(forms.ModelForm):
             raise forms.ValidationError(error.detail, code=error.code) from error
 
 
-class RoomTypePhotoInline(admin.TabularInline):
+class RoomTypePhotoInline(admin.TabularInline[RoomTypePhoto, RoomType]):
     model = RoomTypePhoto
     form = RoomTypePhotoForm
     extra = 1
@@ -57,13 +57,17 @@ class RoomTypePhotoInline(admin.TabularInline):
 
 
 @admin.register(RoomType)
-class RoomTypeAdmin(admin.ModelAdmin):
+class RoomTypeAdmin(admin.ModelAdmin[RoomType]):
     list_display = ("name", "property", "capacity", "nightly_rate")
     list_filter = ("property",)
     inlines = [RoomTypePhotoInline]
 
     def save_formset(
-        self, request: HttpRequest, form: object, formset: BaseInlineFormSet, change: bool
+        self,
+        request: HttpRequest,
+        form: object,
+        formset: BaseInlineFormSet[RoomType, RoomTypePhoto, Any],
+        change: bool,
     ) -> None:
         super().save_formset(request, form, formset, change)
         # Resize only photos whose original was just uploaded or replaced.
@@ -73,7 +77,7 @@ class RoomTypeAdmin(admin.ModelAdmin):
                 room_type_photo_resize(photo=photo)
 
 
-class RoomForm(forms.ModelForm):
+class RoomForm(forms.ModelForm[Room]):
     """Saves through `room_create`/`room_update` while validating, so errors land on the form."""
 
     class Meta:
@@ -105,7 +109,7 @@ class RoomForm(forms.ModelForm):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(admin.ModelAdmin[Room]):
     form = RoomForm
     list_display = ("number", "room_type", "property", "is_active")
     list_filter = ("property", "room_type", "is_active")
@@ -116,5 +120,5 @@ class RoomAdmin(admin.ModelAdmin):
 
 
 @admin.register(PaymentPolicy)
-class PaymentPolicyAdmin(admin.ModelAdmin):
+class PaymentPolicyAdmin(admin.ModelAdmin[PaymentPolicy]):
     list_display = ["property", "deposit_kind", "free_cancellation_hours", "vat_percent"]

@@ -10,7 +10,7 @@ from innkeeper.accounts.auth import api_user, bearer
 from innkeeper.core.errors import Forbidden
 from innkeeper.core.schemas import AUTH_ERRORS, COMMON_ERRORS, Id, Problem, Rate, StrictIn
 from innkeeper.rooms import selectors, services
-from innkeeper.rooms.models import Room, RoomType
+from innkeeper.rooms.models import Property, Room, RoomType
 
 router = Router()
 STAFF_ERRORS = {**AUTH_ERRORS, 403: Problem, 404: Problem, 409: Problem}
@@ -28,12 +28,12 @@ class PropertyOut(Schema):
     description: str
 
     @staticmethod
-    def resolve_check_in_time(obj: object) -> str:
-        return obj.check_in_time.strftime("%H:%M")  # type: ignore[attr-defined]
+    def resolve_check_in_time(obj: Property) -> str:
+        return obj.check_in_time.strftime("%H:%M")
 
     @staticmethod
-    def resolve_check_out_time(obj: object) -> str:
-        return obj.check_out_time.strftime("%H:%M")  # type: ignore[attr-defined]
+    def resolve_check_out_time(obj: Property) -> str:
+        return obj.check_out_time.strftime("%H:%M")
 
 
 class RoomTypeOut(Schema):
@@ -117,7 +117,7 @@ def list_rooms(request: HttpRequest, property_id: Id | None = None) -> object:
 
 
 @router.post("/rooms", response={201: RoomOut, **STAFF_ERRORS}, auth=bearer)
-def create_room(request: HttpRequest, payload: RoomIn) -> Status:
+def create_room(request: HttpRequest, payload: RoomIn) -> Status[Room]:
     _staff(request)
     room = services.room_create(**payload.model_dump())
     return Status(201, selectors.room_get(room_id=room.pk))
@@ -136,7 +136,7 @@ def list_room_types(request: HttpRequest, property_id: Id | None = None) -> obje
 
 
 @router.post("/room-types", response={201: RoomTypeOut, **STAFF_ERRORS}, auth=bearer)
-def create_room_type(request: HttpRequest, payload: RoomTypeIn) -> Status:
+def create_room_type(request: HttpRequest, payload: RoomTypeIn) -> Status[RoomType]:
     _staff(request)
     return Status(201, services.room_type_create(**payload.model_dump()))
 

@@ -121,7 +121,7 @@ def test_idempotency_key_replays_and_rejects_other_body(guest_api, room, stay):
     assert first.json() == again.json()
     assert Booking.objects.count() == 1
     _problem(
-        guest_api.post(URL, _body(room, *stay, guests=1), headers=headers),
+        guest_api.post(URL, _body(room, stay[0], stay[1], guests=1), headers=headers),
         422,
         "idempotency_key_reused",
     )
@@ -158,8 +158,8 @@ def test_bad_stays_are_4xx_problems(guest_api, room, today, stay):
             422,
             "beyond_horizon",
         ),
-        (_body(room, *stay, guests=3), 422, "too_many_guests"),
-        (_body(room, *stay, guests=0), 422, "invalid_input"),
+        (_body(room, stay[0], stay[1], guests=3), 422, "too_many_guests"),
+        (_body(room, stay[0], stay[1], guests=0), 422, "invalid_input"),
         (_body(room, *stay, surprise="field"), 422, "invalid_input"),
         ({**_body(room, *stay), "check_in": "2026-02-30"}, 422, "invalid_input"),
         ({**_body(room, *stay), "room_id": 999_999}, 404, "room_not_found"),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -29,6 +29,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from django.test import override_settings
+from requests.structures import CaseInsensitiveDict
 from schemathesis import Case, CheckContext, Response
 
 from innkeeper.accounts.models import Role
@@ -86,7 +87,9 @@ def validation_agrees_with_schema(ctx: CheckContext, response: Response, case: C
     return True
 
 
-CHECKS = [validation_agrees_with_schema]
+CHECKS: list[Callable[[CheckContext, Response, Case], bool | None]] = [
+    validation_agrees_with_schema
+]
 
 
 # The bearer header schemathesis sends (through its auth hook, so its own auth checks know
@@ -100,7 +103,9 @@ class Bearer:
         return BEARER.get("current", "")
 
     def set(self, case: Case, data: str, context: Any) -> None:
-        case.headers = {**(case.headers or {}), "Authorization": data}
+        headers = CaseInsensitiveDict(case.headers or {})
+        headers["Authorization"] = data
+        case.headers = headers
 
 
 def _build_world() -> dict[str, str]:

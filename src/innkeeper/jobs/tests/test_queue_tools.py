@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import threading
 import uuid
 from datetime import timedelta
@@ -99,7 +100,7 @@ def test_scheduler_runs_each_job_once_per_interval(db):
 @pytest.mark.slow
 def test_two_schedulers_started_together_enqueue_each_job_once():
     env = child_env()
-    results: list[object] = []
+    results: list[subprocess.CompletedProcess[str]] = []
     threads = [
         threading.Thread(target=lambda: results.append(innkeeper("scheduler", "--once", env=env)))
         for _ in range(2)

@@ -78,10 +78,11 @@ def test_two_schedulers_elect_one_leader_and_the_standby_takes_over(tmp_path):
         # Two more periods with both running: each job once per period, all by the leader.
         for period in (2, 3):
             make_every_job_due()
-            wait_for(
-                lambda period=period: set(enqueued_per_job().values()) == {period},
-                what=f"period {period} enqueued",
-            )
+
+            def period_enqueued(period: int = period) -> bool:
+                return set(enqueued_per_job().values()) == {period}
+
+            wait_for(period_enqueued, what=f"period {period} enqueued")
         owners = set(ScheduleEntry.objects.values_list("last_run_by", flat=True))
         assert len(owners) == 1 and owners.pop().endswith(first.owner)
         assert "enqueued" not in second.output and "leader" not in second.output

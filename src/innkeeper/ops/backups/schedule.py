@@ -62,9 +62,11 @@ def last_planned(expressions: list[str], now: datetime) -> datetime:
     (so "03:15" stays 03:15 local across daylight-saving changes)."""
     # A microsecond past now: croniter's get_prev is strict, a run planned exactly now is due.
     local = now.astimezone(schedule_zone()) + timedelta(microseconds=1)
-    return max(croniter(expr, local).get_prev(datetime) for expr in expressions)
+    runs: list[datetime] = [croniter(expr, local).get_prev(datetime) for expr in expressions]
+    return max(runs)
 
 
 def next_planned(expressions: list[str], now: datetime) -> datetime:
     local = now.astimezone(schedule_zone())
-    return min(croniter(expr, local).get_next(datetime) for expr in expressions)
+    runs: list[datetime] = [croniter(expr, local).get_next(datetime) for expr in expressions]
+    return min(runs)

@@ -71,7 +71,7 @@ def scrape_registry() -> CollectorRegistry:
         registry = REGISTRY
     else:
         registry = CollectorRegistry(auto_describe=False)
-        multiprocess.MultiProcessCollector(registry, path=str(directory))
+        multiprocess.MultiProcessCollector(registry, path=str(directory))  # type: ignore[no-untyped-call]
         registry.register(ProcessesCollector(directory))
     registry.register(StateCollector())
     return registry

@@ -25,7 +25,7 @@ class ProcessesCollector(Collector):
         for pid in sorted(pids_in(self.directory)):
             if not pid_alive(pid):
                 # Drops a dead process's live gauges; its counters stay in the sums.
-                multiprocess.mark_process_dead(pid, str(self.directory))
+                multiprocess.mark_process_dead(pid, str(self.directory))  # type: ignore[no-untyped-call]
                 continue
             collector = ProcessCollector(pid=lambda pid=pid: pid, registry=None)  # type: ignore[misc]
             for family in collector.collect():

@@ -112,6 +112,7 @@ def test_backups_carry_no_session_keys(signed, make_booking):
     manifest = backup_run(actor="test")
     assert manifest.row_counts["django_session"] == 0
     content = backup_content(data_path(manifest))
+    assert session.session_key is not None
     assert session.session_key.encode() not in content
     assert b"logged-in" not in content and manifest.row_counts["bookings_booking"] == 1
     assert backup_cli(signed, "verify", manifest.id).returncode == 0

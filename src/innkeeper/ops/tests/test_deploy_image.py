@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from innkeeper.testing.processes import free_port, server_env, wait_until
+from innkeeper.testing.ports import free_port
+from innkeeper.testing.processes import server_env, wait_until
 
 ROOT = Path(__file__).resolve().parents[4]
 DEPLOY = ROOT / "deploy"

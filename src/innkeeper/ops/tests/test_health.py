@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -76,11 +77,12 @@ def test_full_needs_token_or_staff(client: Client, guest, staff):
     assert client.get("/api/health/full", HTTP_X_HEALTH_TOKEN="wrong-token").status_code == 401
 
     staff_token = token_issue(user=staff).token
-    for headers in (
+    credentials: list[dict[str, Any]] = [
         {"HTTP_AUTHORIZATION": f"Bearer {HEALTH_TOKEN}"},
         {"HTTP_X_HEALTH_TOKEN": HEALTH_TOKEN},
         {"HTTP_AUTHORIZATION": f"Bearer {staff_token}"},
-    ):
+    ]
+    for headers in credentials:
         response = client.get("/api/health/full", **headers)
         assert response.status_code == 200, headers
     client.force_login(staff)

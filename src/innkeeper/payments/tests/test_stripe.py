@@ -151,7 +151,7 @@ def test_unsent_payment_of_an_expired_booking_is_closed_not_retried(
     assert (report.checked, report.failed) == (1, 1)
     assert Payment.objects.get().status == "failed"
     assert stripe_standin.count("POST", "/v1/payment_intents") == 0
-    assert list(LedgerEntry.objects.values_list("kind", "settled")) == [("failed", 0)]
+    assert list(LedgerEntry.objects.values_list("kind", "settled")) == [("failed", Decimal(0))]
 
 
 def test_scheduler_runs_reconciliation_every_five_minutes(

@@ -24,7 +24,8 @@ from innkeeper.core.storage import S3Options, media_storage
 from innkeeper.ops.health_checks import check_storage
 from innkeeper.rooms.models import RoomType, RoomTypePhoto
 from innkeeper.rooms.photos import room_type_photo_resize
-from innkeeper.testing.processes import free_port, require_binary, server_env, wait_until
+from innkeeper.testing.ports import free_port
+from innkeeper.testing.processes import require_binary, server_env, wait_until
 
 BUCKET = "innkeeper-media"
 PUBLIC_READ = {

@@ -111,7 +111,7 @@ def test_board_lays_bookings_out_by_date(
     [row] = board.rows
     assert [cell.span for cell in row.cells] == [1, 3, 1, 1, 1]
     assert row.cells[1].booking == booking
-    html = desk.get("/desk/board/", {"start": today + timedelta(days=7)}).content.decode()
+    html = desk.get("/desk/board/", {"start": str(today + timedelta(days=7))}).content.decode()
     assert booking.reference not in html
     assert desk.get("/desk/board/", {"start": "garbage"}).status_code == 200
 
@@ -226,7 +226,7 @@ def test_desk_records_a_payment_and_sees_ledger_balance_receipt_history(
     html = done.content.decode()
     assert f"Recorded 100.00 EUR (cash) on booking {booking.reference}." in html
     entry = LedgerEntry.objects.get(booking=booking)
-    assert (entry.kind, entry.settled, entry.actor) == ("recorded_at_desk", 100, staff)
+    assert (entry.kind, entry.settled, entry.actor) == ("recorded_at_desk", Decimal(100), staff)
     receipt = entry.receipt
     assert receipt.number in html and "Recorded at the desk" in html
     assert 'name="pay-amount" value="215.00"' in html

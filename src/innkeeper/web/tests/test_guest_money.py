@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -49,7 +50,7 @@ def test_pages_show_the_taxes_and_total_the_booking_stores(
     guest_api: ApiClient,
 ) -> None:
     # 3 nights x 100 (VAT 10% included: 27.27) + 2.50 x 2 guests x 3 nights = 315.00.
-    query = {"check_in": stay[0], "check_out": stay[1], "guests": 2}
+    query: dict[str, Any] = {"check_in": stay[0], "check_out": stay[1], "guests": 2}
     results = client.get("/search/", query).content.decode()
     assert "315.00 EUR" in results and "Includes tourist tax 15.00 EUR" in results
     assert "VAT 10% included (27.27 EUR)" in results and "Deposit 105.00 EUR" in results
@@ -60,7 +61,11 @@ def test_pages_show_the_taxes_and_total_the_booking_stores(
 
     booking = page_book(client, room, stay)
     charges = booking.charges
-    assert (charges.total, charges.tourist_tax, booking.total_price) == (315, 15, 315)
+    assert (charges.total, charges.tourist_tax, booking.total_price) == (
+        Decimal(315),
+        Decimal(15),
+        Decimal(315),
+    )
     confirmation = client.get(f"/bookings/{booking.reference}/confirmation/").content.decode()
     for amount in (charges.room_subtotal, charges.vat_amount, charges.tourist_tax, charges.total):
         assert f"{amount:.2f} EUR" in confirmation

@@ -161,9 +161,10 @@ class Command(BaseCommand):
     def _chosen(self, options: dict[str, Any]) -> Manifest:
         if not (options["backup_id"] or options["latest"] or options.get("date")):
             raise CommandError("Name a backup: an ID, --latest or --date=YYYY-MM-DD.")
-        return run_service(
+        manifest: Manifest = run_service(
             lambda: find_backup(backup_id=options["backup_id"], on_date=options.get("date"))
         )
+        return manifest
 
     def _verify(self, options: dict[str, Any]) -> None:
         manifest = self._chosen(options)

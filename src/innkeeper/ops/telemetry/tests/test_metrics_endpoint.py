@@ -3,6 +3,8 @@ and the gauges read from the database at scrape time."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -14,7 +16,7 @@ from innkeeper.ops.maintenance import maintenance_disable, maintenance_enable
 
 pytestmark = pytest.mark.django_db
 
-LOOPBACK = {"REMOTE_ADDR": "127.0.0.1"}
+LOOPBACK: dict[str, Any] = {"REMOTE_ADDR": "127.0.0.1"}
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +25,8 @@ def fresh_gauges(settings):
 
 
 def scrape(client: Client, **extra: str) -> str:
-    response = client.get("/metrics", **{**LOOPBACK, **extra})
+    environ: dict[str, Any] = {**LOOPBACK, **extra}
+    response = client.get("/metrics", **environ)
     assert response.status_code == 200, response.content
     return response.content.decode()
 
@@ -73,7 +76,7 @@ def test_allowed_cidrs_and_token_must_both_match(client: Client, settings):
     assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 403
     settings.METRICS_TOKEN = "s3cret-token"
     assert client.get("/metrics", REMOTE_ADDR="10.1.2.3").status_code == 401
-    auth = {"HTTP_AUTHORIZATION": "Bearer s3cret-token"}
+    auth: dict[str, Any] = {"HTTP_AUTHORIZATION": "Bearer s3cret-token"}
     assert client.get("/metrics", REMOTE_ADDR="10.1.2.3", **auth).status_code == 200
     assert client.get("/metrics", REMOTE_ADDR="192.168.1.1", **auth).status_code == 403
 
@@ -118,7 +121,7 @@ def test_each_response_carries_a_request_id_also_in_its_problem_body(client: Cli
 
 
 def test_a_request_id_is_taken_only_from_a_trusted_proxy(client: Client, settings):
-    given = {"HTTP_X_REQUEST_ID": "lb-1234-abcd"}
+    given: dict[str, Any] = {"HTTP_X_REQUEST_ID": "lb-1234-abcd"}
     assert client.get("/api/health/live", **given)["X-Request-ID"] != "lb-1234-abcd"
     settings.TRUSTED_PROXIES = 1
     assert client.get("/api/health/live", **given)["X-Request-ID"] == "lb-1234-abcd"
