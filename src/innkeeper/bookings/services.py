@@ -17,6 +17,7 @@ from innkeeper.bookings.models import ALLOWED_TRANSITIONS, Booking, BookingEvent
 from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.bookings.rules import property_today, validate_stay
 from innkeeper.bookings.selectors import overlapping_active
+from innkeeper.core.audit import audit_log
 from innkeeper.core.db import atomic_with_retry
 from innkeeper.core.errors import (
     Forbidden,
@@ -159,6 +160,10 @@ def _record(
         actor=actor,
         note=note[:300],
     )
+    # One timeline per booking: `innkeeper audit --target REF` shows its status changes
+    # beside the payments, refunds and emails audited elsewhere (same transaction).
+    details = {"from": before, "to": after, **({"note": note[:300]} if note else {})}
+    audit_log(action, actor=actor, target=booking.reference, source="bookings", details=details)
 
 
 def _transition(

@@ -10,6 +10,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 
 from innkeeper.accounts.services import token_issue
+from innkeeper.bookings.services import booking_cancel
 from innkeeper.conftest import ApiClient, make_user
 from innkeeper.core.audit import audit_log
 from innkeeper.testing.cli import innkeeper
@@ -90,3 +91,20 @@ def test_audit_filters_by_action_target_and_age():
     bad = innkeeper("audit", "--since", "yesterday")
     assert bad.returncode == 2
     assert "--since 'yesterday': use a number and a unit" in bad.stderr
+
+
+def test_audit_target_shows_the_booking_history(make_booking, staff):
+    """RUNBOOK: `innkeeper audit --target REF` shows the booking's history: its status
+    changes sit in the same trail as payments and emails, with who made them."""
+    booking = make_booking()  # no deposit asked: confirmed at once
+    booking_cancel(reference=booking.reference, actor=staff, reason="guest phoned")
+
+    trail = innkeeper("audit", "--target", booking.reference, "--json")
+
+    assert trail.returncode == 0, trail.stderr
+    rows = json.loads(trail.stdout)
+    history = [(row["action"], row["details"].get("to")) for row in reversed(rows)]
+    assert history == [("booking.created", "confirmed"), ("booking.cancelled", "cancelled")]
+    cancelled = rows[0]
+    assert cancelled["actor"] == staff.email and cancelled["source"] == "bookings"
+    assert cancelled["details"] == {"from": "confirmed", "to": "cancelled", "note": "guest phoned"}
