@@ -20,9 +20,9 @@ from innkeeper.core.errors import (
     application_error_response,
     problem_response,
 )
-from innkeeper.core.middleware import DB_RETRY_AFTER_SECONDS
 from innkeeper.ops.outage import is_database_outage
 from innkeeper.ops.requestsize import request_too_large
+from innkeeper.ops.responses import database_unavailable
 from innkeeper.payments.api import router as payments_router
 from innkeeper.privacy.api import router as privacy_router
 from innkeeper.rooms.api import router as rooms_router
@@ -116,12 +116,7 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(OperationalError)
 def on_database_error(request: HttpRequest, exc: OperationalError) -> HttpResponse:
     logger.error("database unavailable: %s", exc)
-    return problem_response(
-        503,
-        "database_unavailable",
-        "The database is unavailable; try again shortly.",
-        headers={"Retry-After": DB_RETRY_AFTER_SECONDS},
-    )
+    return database_unavailable(request)  # the one 503 every layer answers with
 
 
 api.add_exception_handler(InterfaceError, on_database_error)  # type: ignore[arg-type]
