@@ -17,6 +17,7 @@ from django.utils.csp import CSP
 
 from innkeeper.core.logs import logging_settings
 from innkeeper.core.storage import S3Options, media_storage
+from innkeeper.ops.ratelimit.scopes import SCOPES as RATE_LIMIT_SCOPES
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -430,23 +431,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Rate limits (README "Rate limits"). Each scope: RATE_LIMIT_<SCOPE>=<n>/<second|minute|hour|day>.
 # Counted in Redis (keys `<RATE_LIMIT_KEY_PREFIX>:...`) when REDIS_URL is set, else in process.
 RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
-RATE_LIMIT_DEFAULTS = {
-    "api": "120/minute",  # every /api/v1 request, per user or IP
-    "login": "5/minute",  # login attempts per account + IP
-    "login_ip": "20/minute",  # login attempts per IP
-    "login_failures": "100/hour",  # failed logins per account from any IP (lockout)
-    # Failed logins per account + IP: one address can lock itself out, never the owner.
-    "login_failures_source": "20/hour",
-    "password_reset": "10/hour",  # reset requests (and link uses) per IP
-    "password_reset_account": "3/hour",  # reset emails per account
-    "register": "10/hour",  # registrations per IP
-    "booking_create": "5/minute",  # per user
-    "booking_create_ip": "20/minute",  # per IP
-    "booking_change": "10/minute",  # cancel/confirm/check-in/check-out/no-show, per user
-}
 RATE_LIMITS = {
-    scope: env.str(f"RATE_LIMIT_{scope.upper()}", default=default)
-    for scope, default in RATE_LIMIT_DEFAULTS.items()
+    name: env.str(f"RATE_LIMIT_{name.upper()}", default=scope.default)
+    for name, scope in RATE_LIMIT_SCOPES.items()
 }
 RATE_LIMIT_KEY_PREFIX = env.str("RATE_LIMIT_KEY_PREFIX", default="rate")
 

@@ -12,20 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from limits import RateLimitItem, parse
 
-# Scope -> who it counts (documented in README "Rate limits").
-SCOPES: dict[str, str] = {
-    "api": "every /api/v1 request, per user (token) or else per IP",
-    "login": "login attempts per account and IP",
-    "login_ip": "login attempts per IP",
-    "login_failures": "failed logins per account, from any IP (lockout of unknown sources)",
-    "login_failures_source": "failed logins per account and IP (lockout of that source)",
-    "password_reset": "password-reset requests and link uses per IP",
-    "password_reset_account": "password-reset emails per account",
-    "register": "registrations per IP",
-    "booking_create": "bookings created per user",
-    "booking_create_ip": "bookings created per IP",
-    "booking_change": "booking changes (cancel, confirm, check-in, ...) per user",
-}
+from innkeeper.ops.ratelimit.scopes import SCOPES
 
 
 @cache

@@ -12,13 +12,14 @@ from limits import RateLimitItem
 from innkeeper.accounts.models import User
 from innkeeper.core.audit import audit_log
 from innkeeper.core.errors import InvalidInput
-from innkeeper.ops.ratelimit.config import SCOPES, limit_for
+from innkeeper.ops.ratelimit.config import limit_for
 from innkeeper.ops.ratelimit.identity import account_key
 from innkeeper.ops.ratelimit.limiter import ResilientLimiter, get_limiter
+from innkeeper.ops.ratelimit.scopes import SCOPES, scopes_counted_by
 
-USER_SCOPES = ("api", "booking_create", "booking_change")
-ACCOUNT_SCOPES = ("login_failures", "password_reset_account")
-IP_SCOPES = ("api", "login_ip", "register", "booking_create_ip", "password_reset")
+USER_SCOPES = scopes_counted_by("user")
+ACCOUNT_SCOPES = scopes_counted_by("account")
+IP_SCOPES = scopes_counted_by("ip")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from redis.exceptions import RedisError
 
 from innkeeper.core.errors import ApplicationError
-from innkeeper.ops.ratelimit.config import SCOPES
 from innkeeper.ops.ratelimit.limiter import get_limiter
 from innkeeper.ops.ratelimit.operator import (
     Target,
@@ -18,6 +17,7 @@ from innkeeper.ops.ratelimit.operator import (
     ratelimit_status,
     resolve_target,
 )
+from innkeeper.ops.ratelimit.scopes import SCOPES
 
 
 class Command(BaseCommand):
@@ -70,8 +70,9 @@ class Command(BaseCommand):
         storage = f"redis ({settings.REDIS_URL})" if settings.REDIS_URL else "process memory"
         self.stdout.write(f"rate limits: {enabled}; counted in {storage}")
         if not (options["user"] or options["ip"]):
-            for scope, meaning in SCOPES.items():
-                self.stdout.write(f"  {scope:<18} {settings.RATE_LIMITS[scope]:<12} {meaning}")
+            for name, scope in SCOPES.items():
+                limit = settings.RATE_LIMITS[name]
+                self.stdout.write(f"  {name:<18} {limit:<12} {scope.meaning}")
             return
         self._require_redis()
         target = resolve_target(user=options["user"], ip=options["ip"], scope=None)
