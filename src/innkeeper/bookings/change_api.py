@@ -62,9 +62,8 @@ class StayLinesOut(Schema):
     deposit_due: Decimal
 
 
-class ChangeOut(Schema):
+class ChangeQuoteOut(Schema):
     applied: bool
-    booking: BookingOut
     currency: str
     before: StayLinesOut
     after: StayLinesOut
@@ -73,6 +72,12 @@ class ChangeOut(Schema):
     balance_due: Decimal
     deposit_top_up: Decimal
     refund: Decimal
+
+
+class ChangeOut(ChangeQuoteOut):
+    """The booking as it is now (unchanged after a dry run) and the change's quote."""
+
+    booking: BookingOut
 
 
 def _lines(lines: Lines, cur: str) -> dict[str, Any]:
@@ -90,9 +95,8 @@ def change_json(result: ChangeResult, request: HttpRequest) -> dict[str, Any]:
     plan, money = result.plan, result.money
     cur = plan.booking.currency
     booking = selectors.booking_get(reference=plan.booking.reference, user=api_user(request))
-    return ChangeOut(
+    body = ChangeQuoteOut(
         applied=plan.applied,
-        booking=BookingOut.from_orm(booking),
         currency=cur,
         before=StayLinesOut(**_lines(plan.before, cur)),
         after=StayLinesOut(**_lines(plan.after, cur)),
@@ -102,6 +106,8 @@ def change_json(result: ChangeResult, request: HttpRequest) -> dict[str, Any]:
         deposit_top_up=money.deposit_top_up,
         refund=money.refund,
     ).model_dump(mode="json")
+    body["booking"] = BookingOut.from_orm(booking).model_dump(mode="json")
+    return body
 
 
 @router.post(
