@@ -45,9 +45,9 @@ class ChangeForm(forms.Form):
     def change_request(self) -> ChangeRequest:
         data = self.cleaned_data
         return ChangeRequest(
-            check_in=data["check_in"],
-            check_out=data["check_out"],
-            guests=data["guests"],
+            check_in=data.get("check_in"),
+            check_out=data.get("check_out"),
+            guests=data.get("guests"),
             room_type_id=data.get("room_type"),
         )
 
@@ -74,16 +74,15 @@ class DeskChangeForm(ChangeForm):
         if booking.status == "checked_in":
             # In-house: only the room moves (the service says so too).
             for name in ("check_in", "check_out", "guests"):
-                self.fields[name].disabled = True
+                del self.fields[name]
 
     def change_request(self) -> ChangeRequest:
         base = super().change_request()
         data = self.cleaned_data
-        in_house = self.booking.status == "checked_in"
         return ChangeRequest(
-            check_in=None if in_house else base.check_in,
-            check_out=None if in_house else base.check_out,
-            guests=None if in_house else base.guests,
+            check_in=base.check_in,
+            check_out=base.check_out,
+            guests=base.guests,
             room_type_id=base.room_type_id,
             room_id=data.get("room"),
             keep_price=bool(data.get("keep_price")),
