@@ -135,6 +135,8 @@ def check_may_change(
     booking: Booking, actor: User | None, req: ChangeRequest, *, guest: bool
 ) -> None:
     """`guest`: the caller is the booking's guest (own account or emailed link)."""
+    if req.guests is not None and req.guests < 1:
+        raise InvalidInput("A booking is for at least one guest.", extra={"field": "guests"})
     if booking.status not in CHANGEABLE:
         raise InvalidTransition(
             f"Booking {booking.reference} is {booking.get_status_display().lower()}; "
@@ -194,8 +196,15 @@ def free_room_of_type(
 ) -> int:
     """The first free active room of the type (by number); the caller locks and re-checks."""
     rooms = Room.objects.filter(property_id=booking.property_id, room_type_id=room_type_id)
-    if not rooms.exists():
+    kind = rooms.select_related("room_type").first()
+    if kind is None:
         raise NotFound(f"No room type {room_type_id} here.", code="room_type_not_found")
+    if guests > kind.room_type.capacity:
+        raise InvalidInput(
+            f"{kind.room_type.name} sleeps at most {kind.room_type.capacity}.",
+            code="too_many_guests",
+            extra={"field": "guests"},
+        )
     if booking.room.room_type_id == room_type_id:
         return int(booking.room_id)  # already of that type: stay put
     taken = (

@@ -141,6 +141,16 @@ def test_refusals(make_booking, guest, staff, stay, room_102, suite):
     with pytest.raises(InvalidInput) as full:
         booking_change(reference=booking.reference, actor=guest, request=ChangeRequest(guests=3))
     assert full.value.code == "too_many_guests"
+    with pytest.raises(InvalidInput) as none:
+        booking_change(reference=booking.reference, actor=guest, request=ChangeRequest(guests=0))
+    assert none.value.extra["field"] == "guests"
+    with pytest.raises(InvalidInput) as type_too_small:
+        booking_change(
+            reference=booking.reference,
+            actor=staff,
+            request=ChangeRequest(room_type_id=suite.room_type_id, guests=5),
+        )
+    assert type_too_small.value.code == "too_many_guests"
     with pytest.raises(InvalidInput) as past:
         booking_change(
             reference=booking.reference,
