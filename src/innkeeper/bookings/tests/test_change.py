@@ -341,3 +341,20 @@ def test_refused_change_queues_no_email(make_booking, guest):
         )
     assert DBTaskResult.objects.count() == jobs
     assert timezone.now()
+
+
+def test_the_database_constraint_backs_the_recheck_up(monkeypatch, make_booking, room_102, stay):
+    """Were the service's re-check ever wrong, the database still refuses the overlap and
+    the change maps to 409 with nothing written (the re-check is skipped here on purpose)."""
+    import innkeeper.bookings.changes as changes
+
+    make_booking(room_id=room_102.pk)
+    booking = make_booking()
+    before = _state(booking)
+    monkeypatch.setattr(changes, "overlapping_active", lambda **_: Booking.objects.none())
+    with pytest.raises(RoomUnavailable):
+        booking_change(
+            reference=booking.reference, actor=None, request=ChangeRequest(room_id=room_102.pk)
+        )
+    assert _state(booking) == before
+    assert not AuditEvent.objects.filter(action="booking.changed").exists()
