@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from innkeeper.accounts.api import router as auth_router
 from innkeeper.bookings.api import router as bookings_router
+from innkeeper.bookings.change_api import router as booking_change_router
 from innkeeper.core.errors import (
     PROBLEM_CONTENT_TYPE,
     ApplicationError,
@@ -64,6 +65,7 @@ api.add_router("/auth", auth_router, tags=["auth"])
 api.add_router("/auth", privacy_router, tags=["auth"])
 api.add_router("", rooms_router, tags=["rooms"])
 api.add_router("", bookings_router, tags=["bookings"])
+api.add_router("", booking_change_router, tags=["bookings"])
 api.add_router("", payments_router, tags=["payments"])
 
 

@@ -20,6 +20,7 @@ from innkeeper.notifications.models import SentEmail
 
 CONFIRMED, CANCELLED, REMINDER = "booking_confirmed", "booking_cancelled", "booking_reminder"
 RECEIVED = "booking_received"
+CHANGED = "booking_changed"
 EMAIL_FOR_STATUS = {S.CONFIRMED: CONFIRMED, S.CANCELLED: CANCELLED}
 # An email only makes sense while the booking is still in one of these statuses.
 STILL_RELEVANT = {
@@ -29,6 +30,8 @@ STILL_RELEVANT = {
     # Booked on the pages and waiting (deposit or the property's confirmation): the guest
     # was promised the manage link at once; still useful if confirmed meanwhile.
     RECEIVED: {S.PENDING, S.CONFIRMED},
+    # The stay as changed: worth sending while the guest still has it.
+    CHANGED: {S.PENDING, S.CONFIRMED, S.CHECKED_IN},
 }
 
 
@@ -47,6 +50,18 @@ def booking_status_notify(*, booking: Booking, site_url: str = "") -> None:
 
         extra = {"site_url": site_url} if site_url else {}
         enqueue_with_transaction(send_booking_email, booking_id=booking.pk, kind=kind, **extra)
+
+
+def booking_change_notify(*, booking: Booking, site_url: str = "") -> None:
+    """Called inside a booking change's transaction: one email per change (its own
+    at-most-once key), queued with the change or not at all."""
+    from innkeeper.notifications.tasks import send_booking_email
+
+    extra = {"site_url": site_url} if site_url else {}
+    copy = f"change-{uuid.uuid4().hex[:12]}"
+    enqueue_with_transaction(
+        send_booking_email, booking_id=booking.pk, kind=CHANGED, copy=copy, **extra
+    )
 
 
 def email_key(booking_id: int, kind: str, copy: str = "") -> str:

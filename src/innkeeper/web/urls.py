@@ -2,7 +2,16 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from innkeeper.web.views import account, desk, desk_money, guest, manage, passwords, privacy
+from innkeeper.web.views import (
+    account,
+    change,
+    desk,
+    desk_money,
+    guest,
+    manage,
+    passwords,
+    privacy,
+)
 
 app_name = "web"
 
@@ -12,6 +21,7 @@ urlpatterns = [
     path("book/", guest.book, name="book"),
     path("bookings/<str:reference>/confirmation/", guest.confirmation, name="confirmation"),
     path("bookings/<str:reference>/cancel/", manage.cancel, name="cancel"),
+    path("bookings/<str:reference>/change/", change.guest_change, name="change"),
     path("bookings/<str:reference>/receipts/<str:number>/", manage.receipt, name="receipt"),
     path("my-bookings/", manage.my_bookings, name="my_bookings"),
     path("manage/<str:token>/", manage.manage, name="manage"),
@@ -48,6 +58,8 @@ urlpatterns = [
         name="desk_refund_paid_out",
     ),
     path("desk/receipts/<str:number>/", desk_money.receipt, name="desk_receipt"),
+    # Before the generic action route below, which would take "change" for an action.
+    path("desk/bookings/<str:reference>/change/", change.desk_change, name="desk_change"),
     path(
         "desk/bookings/<str:reference>/<str:action>/",
         desk.booking_action,

@@ -1,4 +1,5 @@
-"""`innkeeper bookings verify|expire`: integrity scan and pending-hold expiry."""
+"""`innkeeper bookings verify|expire|change`: integrity scan, pending-hold expiry, and a
+booking change or room move from the shell."""
 
 from __future__ import annotations
 
@@ -9,12 +10,16 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from innkeeper.bookings.integrity import guard_installed
+from innkeeper.bookings.management.commands._change import add_change_parser, run_change
 from innkeeper.bookings.selectors import overlap_report
 from innkeeper.bookings.services import bookings_expire_pending
 
 
 class Command(BaseCommand):
-    help = "Booking maintenance: `verify` scans for double bookings, `expire` ends stale holds."
+    help = (
+        "Bookings: `verify` scans for double bookings, `expire` ends stale holds, `change` "
+        "changes or moves a booking."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -23,8 +28,12 @@ class Command(BaseCommand):
         )
         verify.add_argument("--json", action="store_true", help="machine-readable output")
         sub.add_parser("expire", help="expire pending bookings whose hold has run out")
+        add_change_parser(sub)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "change":
+            self.stdout.write(run_change(options)[0])
+            return
         if options["action"] == "expire":
             expired = bookings_expire_pending()
             self.stdout.write(f"Expired {len(expired)} pending booking(s). {' '.join(expired)}")
