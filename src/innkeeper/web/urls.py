@@ -2,7 +2,16 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from innkeeper.web.views import account, desk, desk_money, guest, manage, passwords, privacy
+from innkeeper.web.views import (
+    account,
+    desk,
+    desk_money,
+    guest,
+    manage,
+    passwords,
+    pay,
+    privacy,
+)
 
 app_name = "web"
 
@@ -12,6 +21,13 @@ urlpatterns = [
     path("book/", guest.book, name="book"),
     path("bookings/<str:reference>/confirmation/", guest.confirmation, name="confirmation"),
     path("bookings/<str:reference>/cancel/", manage.cancel, name="cancel"),
+    path("bookings/<str:reference>/pay/", pay.pay_deposit, name="pay_deposit"),
+    path("bookings/<str:reference>/payment/return/", pay.payment_return, name="payment_return"),
+    path(
+        "bookings/<str:reference>/payment/cancelled/",
+        pay.payment_cancelled,
+        name="payment_cancelled",
+    ),
     path("bookings/<str:reference>/receipts/<str:number>/", manage.receipt, name="receipt"),
     path("my-bookings/", manage.my_bookings, name="my_bookings"),
     path("manage/<str:token>/", manage.manage, name="manage"),

@@ -10,7 +10,7 @@ from django.db import connection
 
 from innkeeper.bookings.integrity import guard_installed
 from innkeeper.bookings.selectors import overlap_report
-from innkeeper.bookings.services import bookings_expire_pending
+from innkeeper.flows.pay_online import expire_holds
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "expire":
-            expired = bookings_expire_pending()
+            expired = expire_holds()  # closes open online checkouts first
             self.stdout.write(f"Expired {len(expired)} pending booking(s). {' '.join(expired)}")
             return
         self._verify(as_json=options["json"])
