@@ -20,6 +20,7 @@ from innkeeper.flows.pay_online import (
     expire_holds,
 )
 from innkeeper.payments.models import LedgerEntry, Payment, Receipt
+from innkeeper.payments.settle import PaymentProviderUnavailable
 from innkeeper.testing.stripe import closed_port_url, signed_event
 
 pytestmark = pytest.mark.django_db
@@ -192,9 +193,9 @@ def test_no_session_after_the_hold_ended_or_while_stripe_is_down(
         check_in=booking.check_out, check_out=booking.check_out + timedelta(days=1)
     )
     settings.STRIPE_API_BASE = closed_port_url()
-    with pytest.raises(Exception) as down:
+    with pytest.raises(PaymentProviderUnavailable) as down:
         start(other)
-    assert getattr(down.value, "code", "") == "payment_provider_unavailable"
+    assert down.value.code == "payment_provider_unavailable"
     assert Payment.objects.get().status == "provider_unavailable"
     settings.STRIPE_API_BASE = stripe_standin.url
     assert start(other).url  # the same payment gets its session on the next click
@@ -213,3 +214,24 @@ def test_refund_of_a_checkout_payment_refunds_its_payment_intent(
     assert refund["payment_intent"] == stripe_standin.sessions[session_id]["payment_intent"]
     assert refund["amount"] == 10500
     assert LedgerEntry.objects.filter(kind="refunded").count() == 1
+
+
+def test_api_payment_during_a_checkout_reuses_it_and_makes_no_intent(
+    policy, make_booking, guest_api, stripe_standin, settings
+):
+    booking = make_booking()
+    settings.STRIPE_API_BASE = closed_port_url()
+    with pytest.raises(PaymentProviderUnavailable):
+        start(booking)
+    settings.STRIPE_API_BASE = stripe_standin.url
+    response = guest_api.post(
+        f"/api/v1/bookings/{booking.reference}/payments",
+        {"provider": "stripe", "purpose": "deposit"},
+        headers={"Idempotency-Key": "api-1"},
+    )
+    # The open Checkout payment is the deposit's payment: never a PaymentIntent beside it.
+    assert response.status_code == 201, response.content
+    assert response.json()["id"] == str(Payment.objects.get().uid)
+    assert stripe_standin.count("POST", "/v1/payment_intents") == 0
+    session = start(booking)
+    assert session.url and Payment.objects.count() == 1
