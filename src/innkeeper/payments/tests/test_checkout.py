@@ -235,3 +235,38 @@ def test_api_payment_during_a_checkout_reuses_it_and_makes_no_intent(
     assert stripe_standin.count("POST", "/v1/payment_intents") == 0
     session = start(booking)
     assert session.url and Payment.objects.count() == 1
+
+
+def test_delayed_payment_method_settles_on_its_later_event(
+    policy, make_booking, anon, stripe_standin
+):
+    """A bank debit completes the session unpaid; the money comes (or not) in a later event."""
+    booking = make_booking()
+    session = session_of(stripe_standin, start(booking).url)
+    unpaid = {**session, "status": "complete", "payment_status": "unpaid"}
+    assert webhook(anon, "checkout.session.completed", unpaid, "evt_d1").status_code == 200
+    assert Payment.objects.get().status == "processing"
+    assert Booking.objects.get(pk=booking.pk).status == "pending"
+    paid = {**unpaid, "payment_status": "paid"}
+    assert webhook(anon, "checkout.session.async_payment_succeeded", paid, "evt_d2").json() == {
+        "result": "applied"
+    }
+    assert Booking.objects.get(pk=booking.pk).status == "confirmed"
+    # A failure reported after success is out of order for a charge: it changes nothing.
+    assert webhook(anon, "checkout.session.async_payment_failed", unpaid, "evt_d3").json() == {
+        "result": "ignored"
+    }
+    assert LedgerEntry.objects.filter(kind="captured").count() == 1
+
+
+def test_delayed_payment_that_fails_leaves_the_hold_to_run_out(
+    policy, make_booking, anon, stripe_standin
+):
+    booking = make_booking()
+    session = session_of(stripe_standin, start(booking).url)
+    unpaid = {**session, "status": "complete", "payment_status": "unpaid"}
+    webhook(anon, "checkout.session.completed", unpaid, "evt_f1")
+    webhook(anon, "checkout.session.async_payment_failed", unpaid, "evt_f2")
+    payment = Payment.objects.get()
+    assert (payment.status, payment.last_error) == ("failed", "the payment failed after checkout")
+    assert Booking.objects.get(pk=booking.pk).status == "pending"
