@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from innkeeper.bookings.models import Booking
+from innkeeper.ops.maintenance import read_only_set
 from innkeeper.payments.models import LedgerEntry, Payment
 from innkeeper.rooms.models import PaymentPolicy, Room
 from innkeeper.testing.stripe import closed_port_url
@@ -124,3 +125,18 @@ def test_no_button_without_stripe_and_a_clear_message_when_it_is_down(
     down = client.post(f"/bookings/{booking.reference}/pay/", follow=True).content.decode()
     assert "Online payment is unavailable for a moment; nothing was charged." in down
     assert Booking.objects.get(pk=booking.pk).status == "pending"
+
+
+def test_return_page_writes_nothing_in_read_only_mode(
+    client: Client, room: Room, stay: tuple[date, date], policy: PaymentPolicy, stripe_standin: Any
+) -> None:
+    booking = page_book(client, room, stay)
+    session_id = pay_click(client, booking)["Location"].rsplit("/", 1)[1]
+    stripe_standin.pay(session_id)
+    read_only_set(enabled=True, actor="ops@test")
+    page = client.get(f"/bookings/{booking.reference}/payment/return/", follow=True)
+    assert "We confirm your payment shortly" in page.content.decode()
+    assert Booking.objects.get(pk=booking.pk).status == "pending"
+    read_only_set(enabled=False, actor="ops@test")
+    client.get(f"/bookings/{booking.reference}/payment/return/")
+    assert Booking.objects.get(pk=booking.pk).status == "confirmed"

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from innkeeper.bookings.models import Booking
 from innkeeper.core.errors import ApplicationError
 from innkeeper.flows.pay_online import checkout_return_then_confirm, checkout_then_confirm
+from innkeeper.ops.maintenance import writes_frozen
 from innkeeper.payments.checkout import online_payment_offered
 from innkeeper.payments.models import PaymentStatus
 from innkeeper.web.selectors import guest_booking_get
@@ -68,6 +69,11 @@ def pay_deposit(request: HttpRequest, reference: str) -> HttpResponse:
 def payment_return(request: HttpRequest, reference: str) -> HttpResponse:
     """Stripe's success_url: settle from what Stripe says about the booking's sessions."""
     booking = _own_booking(request, reference)
+    if writes_frozen():
+        # A GET that writes: in read-only or maintenance mode it leaves the settling to the
+        # webhook's retries and reconciliation, which run once writes are allowed again.
+        messages.info(request, "Thank you. We confirm your payment shortly and email you.")
+        return _back(booking)
     try:
         payments = checkout_return_then_confirm(booking=booking)
     except ApplicationError as error:  # Stripe unreachable: the webhook or reconciliation
