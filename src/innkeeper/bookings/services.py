@@ -261,7 +261,7 @@ def bookings_expire_pending(
 
     `before_expiry(booking, now)` runs first for each (outside any transaction: it may call a
     payment provider) and returns whether the hold may end now; a flow passes it in
-    (flows/hold_expired_then_release.py closes the booking's online checkout)."""
+    (flows/pay_online.py closes the booking's online checkout)."""
     cutoff = now or timezone.now()
     due = Booking.objects.filter(status=S.PENDING, expires_at__lte=cutoff).order_by("id")
     expired: list[str] = []
