@@ -138,7 +138,7 @@ def test_abandoned_checkout_expires_with_the_hold_and_frees_the_room(
     assert stripe_standin.count("POST", f"/v1/checkout/sessions/{session_id}/expire") == 1
     assert "expired" in stripe_standin.pay(session_id)
     assert Payment.objects.get().status == "failed"
-    assert list(LedgerEntry.objects.values_list("kind", "settled")) == [("failed", 0)]
+    assert list(LedgerEntry.objects.values_list("kind", "settled")) == [("failed", Decimal(0))]
     assert make_booking().status == "pending"  # the same room and nights, free again
 
 

@@ -29,7 +29,7 @@ def _own_booking(request: HttpRequest, reference: str) -> Booking:
 def _absolute(request: HttpRequest, name: str, reference: str) -> str:
     path = reverse(name, kwargs={"reference": reference})
     if settings.SITE_URL:
-        return settings.SITE_URL.rstrip("/") + path
+        return str(settings.SITE_URL).rstrip("/") + path
     return request.build_absolute_uri(path)
 
 
