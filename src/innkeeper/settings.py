@@ -442,4 +442,13 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # empty: Stripe's own API
 STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=10)
+# The guest pages offer "Pay the deposit online" (Stripe Checkout) when a secret key is set;
+# false hides the button (e.g. while Stripe Checkout is degraded) without touching the API.
+STRIPE_CHECKOUT_ENABLED = env.bool("STRIPE_CHECKOUT_ENABLED", default=True)
+# "Pay the deposit online" posts a form that redirects to Stripe's hosted page, and browsers
+# hold that redirect to the CSP's form-action: Stripe's page (or a stand-in's, which serves it
+# from its API base) must be allowed.
+SECURE_CSP["form-action"] = [CSP.SELF, "https://checkout.stripe.com"]
+if STRIPE_API_BASE:
+    SECURE_CSP["form-action"].append("/".join(STRIPE_API_BASE.split("/", 3)[:3]))
 PAYMENT_RECONCILE_AFTER_MINUTES = env.int("PAYMENT_RECONCILE_AFTER_MINUTES", default=5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -30,6 +31,9 @@ from innkeeper.core.ids import new_reference
 from innkeeper.notifications.services import booking_status_notify
 from innkeeper.rooms.models import Room
 from innkeeper.rooms.pricing import loaded_policy, stay_quote
+
+# Asked before a hold ends: may it end now? (See bookings_expire_pending.)
+BeforeExpiry = Callable[[Booking, datetime], bool]
 
 UNAVAILABLE = "Room {room} is already booked for some of these nights. Choose other dates or rooms."
 
@@ -255,17 +259,23 @@ def booking_mark_no_show(*, reference: str, actor: User | None) -> Booking:
     return _transition(reference=reference, to=S.NO_SHOW, actor=actor, guard="no_show")
 
 
-def bookings_expire_pending(*, now: datetime | None = None) -> list[str]:
-    """Expire pending bookings whose hold ran out; returns their references."""
+def bookings_expire_pending(
+    *, now: datetime | None = None, before_expiry: BeforeExpiry | None = None
+) -> list[str]:
+    """Expire pending bookings whose hold ran out; returns their references.
+
+    `before_expiry(booking, now)` runs first for each (outside any transaction: it may call a
+    payment provider) and returns whether the hold may end now; a flow passes it in
+    (flows/pay_online.py closes the booking's online checkout)."""
     cutoff = now or timezone.now()
-    due = Booking.objects.filter(status=S.PENDING, expires_at__lte=cutoff).values_list(
-        "reference", flat=True
-    )
+    due = Booking.objects.filter(status=S.PENDING, expires_at__lte=cutoff).order_by("id")
     expired: list[str] = []
-    for reference in list(due):
+    for booking in list(due):
+        if before_expiry is not None and not before_expiry(booking, cutoff):
+            continue  # kept for now; the next run asks again
         try:
-            _transition(reference=reference, to=S.EXPIRED, actor=None, note="hold expired")
+            _transition(reference=booking.reference, to=S.EXPIRED, actor=None, note="hold expired")
         except InvalidTransition:
             continue  # confirmed or cancelled meanwhile: nothing to expire
-        expired.append(reference)
+        expired.append(booking.reference)
     return expired

@@ -1,4 +1,4 @@
-"""Booking jobs, registered on the schedule by BookingsConfig.ready(). Thin: they call services."""
+"""Booking jobs. Thin: they call services."""
 
 from __future__ import annotations
 
@@ -11,4 +11,6 @@ from innkeeper.jobs.retry import retry_policy
 @task(queue_name="default")
 @retry_policy(max_attempts=3)
 def expire_pending_bookings() -> int:
+    """Kept for jobs queued before the schedule moved to flows.tasks.expire_pending_holds
+    (which also closes online checkouts); the scheduler no longer enqueues it."""
     return len(bookings_expire_pending())

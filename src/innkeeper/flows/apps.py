@@ -9,10 +9,15 @@ class FlowsConfig(AppConfig):
     verbose_name = "Flows"
 
     def ready(self) -> None:
-        from innkeeper.flows.tasks import reconcile_payments
+        from innkeeper.flows.tasks import expire_pending_holds, reconcile_payments
         from innkeeper.jobs.schedule import register_periodic
 
         # Reconciliation settles payments *and* confirms bookings whose deposit it settled.
         register_periodic(
             "payments.reconcile", reconcile_payments, every=timedelta(minutes=5), writes=True
+        )
+        # Ending a hold first closes its online checkout (flows/pay_online.py); the job keeps
+        # the name it had when bookings registered it. Paused while writes are frozen.
+        register_periodic(
+            "bookings.expire_pending", expire_pending_holds, every=timedelta(minutes=1), writes=True
         )

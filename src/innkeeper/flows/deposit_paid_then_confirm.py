@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from innkeeper.accounts.models import User
-from innkeeper.bookings.models import BookingStatus
+from innkeeper.bookings.models import Booking, BookingStatus
 from innkeeper.bookings.services import booking_confirm
 from innkeeper.core.audit import audit_log
 from innkeeper.payments.desk import desk_payment_record
@@ -21,7 +21,12 @@ from innkeeper.payments.webhooks import stripe_webhook_apply
 def confirm_if_deposit_paid(payment: Payment) -> None:
     """Called by payments with the succeeded payment's row locked (settle.OnSucceeded)."""
     booking = payment.booking
-    if payment.refund_of_id or booking.status != BookingStatus.PENDING:
+    if payment.refund_of_id:
+        return
+    # Read now, not with the payment: a webhook and the guest's return page settle one payment
+    # at once, and the one that waited for the payment's lock must see the other's confirm.
+    status = Booking.objects.filter(pk=booking.pk).values_list("status", flat=True).get()
+    if status != BookingStatus.PENDING:
         return
     if paid_amount(booking) >= booking.charges.deposit_due and booking.property.instant_booking:
         booking_confirm(reference=booking.reference, actor=None)
@@ -51,5 +56,7 @@ def stripe_webhook_then_confirm(*, payload: bytes, signature: str) -> str:
     )
 
 
-def reconcile_then_confirm(*, all_open: bool = False) -> ReconcileReport:
-    return payments_reconcile(all_open=all_open, on_succeeded=confirm_if_deposit_paid)
+def reconcile_then_confirm(*, all_open: bool = False, booking: str = "") -> ReconcileReport:
+    return payments_reconcile(
+        all_open=all_open, booking=booking, on_succeeded=confirm_if_deposit_paid
+    )

@@ -198,7 +198,8 @@ def download_receipt(
     auth=None,
 )
 def stripe_webhook(request: HttpRequest) -> dict[str, str]:
-    """Stripe events, verified by `Stripe-Signature`; a redelivered or out-of-order event
+    """Stripe events (`payment_intent.*`, `refund.*`, and `checkout.session.*` for deposits paid
+    on the guest pages), verified by `Stripe-Signature`; a redelivered or out-of-order event
     changes nothing. 400 for a bad signature or an event lacking fields; 404 when webhooks
     are not configured (no `STRIPE_WEBHOOK_SECRET`)."""
     result = stripe_webhook_then_confirm(

@@ -61,6 +61,9 @@ class Payment(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
     )
     provider_ref = models.CharField(max_length=120, blank=True, db_index=True)
+    # Paid on Stripe's hosted page (a Checkout Session, `cs_...` ref), not by a PaymentIntent
+    # the API hands to Stripe.js: known before the session exists, so it is never re-sent as one.
+    hosted_checkout = models.BooleanField(default=False, db_default=False)
     client_secret = models.CharField(max_length=200, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     reason = models.CharField(max_length=300, blank=True)

@@ -1,4 +1,5 @@
-"""Payment providers behind one interface: the front desk and Stripe (PaymentIntents)."""
+"""Payment providers behind one interface: the front desk and Stripe (PaymentIntents; its
+Checkout Sessions are in checkout_provider.py)."""
 
 from __future__ import annotations
 
@@ -135,8 +136,11 @@ class StripeProvider:
         if refund.provider_ref:
             return self.fetch(refund)
         assert refund.refund_of is not None
+        return self._refund_intent(refund, refund.refund_of.provider_ref)
+
+    def _refund_intent(self, refund: Payment, intent_id: str) -> ProviderResult:
         params: Any = {
-            "payment_intent": refund.refund_of.provider_ref,
+            "payment_intent": intent_id,
             "amount": to_minor(refund.amount, refund.currency),
             "metadata": {"payment_uid": str(refund.uid)},
         }
@@ -151,5 +155,9 @@ class StripeProvider:
 
 def provider_for(name: str) -> PaymentProvider:
     if name == Provider.STRIPE:
-        return StripeProvider()
+        # Its subclass also knows Checkout Sessions (`cs_` refs); imported here because that
+        # module builds on this one.
+        from innkeeper.payments.checkout_provider import StripeCheckout
+
+        return StripeCheckout()
     return PayAtProperty()

@@ -38,11 +38,15 @@ def payments_reconcile(
     now: datetime | None = None,
     all_open: bool = False,
     on_succeeded: OnSucceeded | None = None,
+    booking: str = "",
 ) -> ReconcileReport:
-    """Check open payments older than PAYMENT_RECONCILE_AFTER_MINUTES (all with all_open)."""
+    """Check open payments older than PAYMENT_RECONCILE_AFTER_MINUTES (all with all_open);
+    `booking`: every open payment of that booking reference (a guest says they paid)."""
     cutoff = (now or timezone.now()) - timedelta(minutes=settings.PAYMENT_RECONCILE_AFTER_MINUTES)
     due = Payment.objects.filter(status__in=OPEN_STATUSES)
-    if not all_open:
+    if booking:
+        due = due.filter(booking__reference=booking.strip().upper())
+    elif not all_open:
         # Unreachable ones are retried at once; others get time for their webhook first.
         due = due.filter(Q(updated_at__lte=cutoff) | Q(status=PaymentStatus.PROVIDER_UNAVAILABLE))
     report = ReconcileReport()

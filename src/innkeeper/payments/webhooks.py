@@ -1,4 +1,5 @@
-"""Stripe webhooks: verified with the library's signature check, applied once per event id."""
+"""Stripe webhooks (PaymentIntents, refunds, Checkout Sessions): verified with the library's
+signature check, applied once per event id."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from innkeeper.core.errors import InvalidInput, NotFound
+from innkeeper.payments.checkout_provider import session_result
 from innkeeper.payments.models import Payment, Provider, WebhookEvent
 from innkeeper.payments.providers import INTENT_STATUSES, REFUND_STATUSES, ProviderResult
 from innkeeper.payments.settle import OnSucceeded, _locked, payment_apply
 
 logger = logging.getLogger(__name__)
-PAYMENT_EVENTS = ("payment_intent.", "refund.")
+PAYMENT_EVENTS = ("payment_intent.", "refund.", "checkout.session.")
 
 
 class WebhookNotConfigured(NotFound):
@@ -44,6 +46,8 @@ def _result_for(event_type: str, obj: Any) -> tuple[str, ProviderResult] | None:
         status = INTENT_STATUSES.get(obj["status"], "processing")
         authorized = obj["status"] == "requires_capture"
         return obj["id"], ProviderResult(status, obj["id"], authorized=authorized)
+    if event_type.startswith("checkout.session."):
+        return obj["id"], session_result(obj, event_type)
     if event_type.startswith("refund."):
         return obj["id"], ProviderResult(
             REFUND_STATUSES.get(obj["status"], "processing"), obj["id"]

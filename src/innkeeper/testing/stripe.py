@@ -9,22 +9,23 @@ from __future__ import annotations
 import json
 import secrets
 import threading
-import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-import stripe
+import pytest
 
 from innkeeper.testing.ports import closed_port_url
+from innkeeper.testing.stripe_checkout import CheckoutSessions
+from innkeeper.testing.stripe_events import WEBHOOK_SECRET, signed_event
 
-__all__ = ["WEBHOOK_SECRET", "StripeStandIn", "closed_port_url", "signed_event"]
-
-WEBHOOK_SECRET = "whsec_test_standin"  # noqa: S105 - a test-only signing secret
+__all__ = ["WEBHOOK_SECRET", "StripeStandIn", "closed_port_url", "signed_event", "stripe_standin"]
 
 
-class StripeStandIn:
+class StripeStandIn(CheckoutSessions):
     def __init__(self) -> None:
+        self._init_checkout()
         self.intents: dict[str, dict[str, Any]] = {}
         self.refunds: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str]] = []
@@ -88,6 +89,9 @@ class StripeStandIn:
             return status, body
 
     def _route(self, method: str, path: str, form: dict[str, str]) -> tuple[int, Any]:
+        checkout = self._route_checkout(method, path, form)
+        if checkout is not None:
+            return checkout
         if method == "POST" and path == "/v1/payment_intents":
             return 200, self._create_intent(form)
         if method == "POST" and path == "/v1/refunds":
@@ -109,6 +113,9 @@ class StripeStandIn:
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = dict(parse_qsl(self.rfile.read(length).decode()))
+                if self.path.startswith("/pay/"):
+                    self._hosted()
+                    return
                 if not self.headers.get("Authorization", "").startswith("Bearer sk_test_"):
                     status, body = 401, {"error": {"type": "invalid_request_error"}}
                 else:
@@ -125,6 +132,23 @@ class StripeStandIn:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _hosted(self) -> None:
+                """The hosted payment page: no API key, a browser's GET and form POSTs."""
+                path = self.path.split("?")[0]
+                location = ""
+                if self.command == "POST":
+                    status, location, page = standin.hosted_post(path)
+                else:
+                    status, page = standin.hosted_page(path.split("/")[2])
+                data = page.encode()
+                self.send_response(status)
+                if location:
+                    self.send_header("Location", location)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             do_GET = _serve
             do_POST = _serve
 
@@ -134,11 +158,16 @@ class StripeStandIn:
         return Handler
 
 
-def signed_event(event_type: str, obj: dict[str, Any], event_id: str) -> tuple[str, str]:
-    """An event body and its Stripe-Signature header, signed by the real library's scheme."""
-    payload = json.dumps(
-        {"id": event_id, "object": "event", "type": event_type, "data": {"object": obj}}
-    )
-    stamp = int(time.time())
-    signature = stripe.WebhookSignature._compute_signature(f"{stamp}.{payload}", WEBHOOK_SECRET)
-    return payload, f"t={stamp},v1={signature}"
+@pytest.fixture
+def stripe_standin(settings: Any) -> Iterator[StripeStandIn]:
+    """The stand-in on a free port, with this process's Stripe settings pointing at it."""
+    server = StripeStandIn()
+    settings.STRIPE_SECRET_KEY = "sk_test_standin"  # noqa: S105 - the stand-in's test key
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.STRIPE_API_BASE = server.url
+    # As settings.py does for STRIPE_API_BASE: the browser may follow the form to its page.
+    csp = {**settings.SECURE_CSP}
+    csp["form-action"] = [*csp["form-action"], server.url]
+    settings.SECURE_CSP = csp
+    yield server
+    server.close()

@@ -10,6 +10,7 @@ from innkeeper.web.views import (
     guest,
     manage,
     passwords,
+    pay,
     privacy,
 )
 
@@ -22,6 +23,13 @@ urlpatterns = [
     path("bookings/<str:reference>/confirmation/", guest.confirmation, name="confirmation"),
     path("bookings/<str:reference>/cancel/", manage.cancel, name="cancel"),
     path("bookings/<str:reference>/change/", change.guest_change, name="change"),
+    path("bookings/<str:reference>/pay/", pay.pay_deposit, name="pay_deposit"),
+    path("bookings/<str:reference>/payment/return/", pay.payment_return, name="payment_return"),
+    path(
+        "bookings/<str:reference>/payment/cancelled/",
+        pay.payment_cancelled,
+        name="payment_cancelled",
+    ),
     path("bookings/<str:reference>/receipts/<str:number>/", manage.receipt, name="receipt"),
     path("my-bookings/", manage.my_bookings, name="my_bookings"),
     path("manage/<str:token>/", manage.manage, name="manage"),

@@ -12,9 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from innkeeper.rooms.models import RoomType, RoomTypePhoto
 from innkeeper.rooms.photos import room_type_photo_resize
 from innkeeper.testing.smtp import smtp_server, smtp_settings
+from innkeeper.testing.stripe import stripe_standin
 from innkeeper.testing.web import jpeg_bytes
 
-__all__ = ["smtp_server", "smtp_settings"]
+__all__ = ["smtp_server", "smtp_settings", "stripe_standin"]
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from innkeeper.bookings.selectors import availability_search
 from innkeeper.bookings.services import booking_create
 from innkeeper.core.errors import ApplicationError, RoomUnavailable
 from innkeeper.ops.ratelimit.services import RateLimited, limit_booking_create
+from innkeeper.payments.checkout import online_payment_offered
 from innkeeper.rooms.models import Property
 from innkeeper.rooms.selectors import room_get
 from innkeeper.web.forms import GuestDetailsForm, SearchForm, StayForm, attach_error
@@ -147,6 +148,9 @@ def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
     booking = guest_booking_get(
         reference=reference, user=current_user(request), references=session_references(request)
     )
-    return render(
-        request, "web/confirmation.html", {"booking": booking, "money": booking_money(booking)}
-    )
+    context = {
+        "booking": booking,
+        "money": booking_money(booking),
+        "pay_online": online_payment_offered(),
+    }
+    return render(request, "web/confirmation.html", context)

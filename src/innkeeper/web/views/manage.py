@@ -16,6 +16,7 @@ from innkeeper.bookings.models import Booking
 from innkeeper.core.errors import ApplicationError, NotFound
 from innkeeper.core.money import ZERO, quantize
 from innkeeper.flows.cancel_then_refund import booking_cancel_then_refund
+from innkeeper.payments.checkout import online_payment_offered
 from innkeeper.payments.downloads import receipt_response
 from innkeeper.payments.models import PaymentStatus, Purpose
 from innkeeper.web.money import booking_money
@@ -39,7 +40,8 @@ def _own_booking(request: HttpRequest, reference: str) -> Booking:
 def my_bookings(request: HttpRequest) -> HttpResponse:
     bookings = guest_bookings(user=current_user(request), references=session_references(request))
     rows = [(booking, booking_money(booking)) for booking in bookings]
-    return render(request, "web/my_bookings.html", {"rows": rows})
+    context = {"rows": rows, "pay_online": online_payment_offered()}
+    return render(request, "web/my_bookings.html", context)
 
 
 def manage(request: HttpRequest, token: str) -> HttpResponse:

@@ -12,7 +12,7 @@ from django.db import connection
 from innkeeper.bookings.integrity import guard_installed
 from innkeeper.bookings.management.commands._change import add_change_parser, run_change
 from innkeeper.bookings.selectors import overlap_report
-from innkeeper.bookings.services import bookings_expire_pending
+from innkeeper.flows.pay_online import expire_holds
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             self.stdout.write(run_change(options)[0])
             return
         if options["action"] == "expire":
-            expired = bookings_expire_pending()
+            expired = expire_holds()  # closes open online checkouts first
             self.stdout.write(f"Expired {len(expired)} pending booking(s). {' '.join(expired)}")
             return
         self._verify(as_json=options["json"])

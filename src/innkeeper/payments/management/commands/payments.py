@@ -23,6 +23,9 @@ class Command(BaseCommand):
         rec.add_argument(
             "--all", action="store_true", help="every open payment, not only those due"
         )
+        rec.add_argument(
+            "--booking", default="", metavar="REF", help="every open payment of this booking"
+        )
         rec.add_argument("--json", action="store_true", help="machine-readable output")
         sub.add_parser(
             "status", help="open payments by status; refunds due at the desk or reversed"
@@ -43,7 +46,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{total} open payment(s)")
             self._refunds_to_handle()
             return
-        report = reconcile_then_confirm(all_open=options["all"])
+        report = reconcile_then_confirm(all_open=options["all"], booking=options["booking"])
         if options["json"]:
             self.stdout.write(json.dumps(report.__dict__))
         else:
