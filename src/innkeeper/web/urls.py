@@ -2,7 +2,16 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from innkeeper.web.views import account, desk, desk_money, guest, manage, passwords, privacy
+from innkeeper.web.views import (
+    account,
+    desk,
+    desk_money,
+    guest,
+    manage,
+    passwords,
+    privacy,
+    rates,
+)
 
 app_name = "web"
 
@@ -35,6 +44,7 @@ urlpatterns = [
     path("desk/login/", desk.DeskLoginView.as_view(), name="desk_login"),
     path("desk/logout/", LogoutView.as_view(next_page="web:desk_login"), name="desk_logout"),
     path("desk/board/", desk.board, name="board"),
+    path("desk/rates/", rates.rates, name="desk_rates"),
     path("desk/bookings/<str:reference>/", desk_money.booking_detail, name="desk_booking"),
     path(
         "desk/bookings/<str:reference>/payments/",
