@@ -234,6 +234,7 @@ class RateSeason(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(last_night__gte=models.F("first_night")),
                 name="rate_season_dates_ordered",
+                violation_error_message="The last night is before the first night.",
             ),
             models.CheckConstraint(
                 condition=models.Q(nightly_rate__gte=0), name="rate_season_rate_not_negative"
@@ -296,12 +297,14 @@ class StayRule(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(last_date__gte=models.F("first_date")),
                 name="stay_rule_dates_ordered",
+                violation_error_message="The last date is before the first date.",
             ),
             models.CheckConstraint(
                 condition=models.Q(min_stay__isnull=True)
                 | models.Q(max_stay__isnull=True)
                 | models.Q(min_stay__lte=models.F("max_stay")),
                 name="stay_rule_min_not_above_max",
+                violation_error_message="The minimum stay is above the maximum stay.",
             ),
         ]
 

@@ -1,5 +1,7 @@
 """A room type's month at a glance: each night's rate (as `stay_quote` prices it) and the
-stay rules on each date. Reads only, four queries whatever the month."""
+stay rules on each date. Reads only, four queries whatever the month.
+
+The rates are `rooms.rates.night_price`'s, the very function `stay_quote` sums."""
 
 from __future__ import annotations
 
@@ -59,7 +61,9 @@ def _day(rates: RoomTypeRates, day: date) -> CalendarDay:
 
 
 def rate_calendar(*, room_type_id: int, month: date) -> RateCalendar:
-    room_type = RoomType.objects.select_related("property").filter(pk=room_type_id).first()
+    room_type = (
+        RoomType.objects.select_related("property", "rate_plan").filter(pk=room_type_id).first()
+    )
     if room_type is None:
         raise NotFound(f"No room type with id {room_type_id}.", code="room_type_not_found")
     first = month.replace(day=1)

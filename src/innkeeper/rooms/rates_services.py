@@ -325,7 +325,7 @@ def stay_rule_check(rule: StayRule) -> None:
     _clean(rule)
     if rule.min_stay and rule.max_stay and rule.min_stay > rule.max_stay:
         raise InvalidInput(
-            f"min_stay ({rule.min_stay}) is above max_stay ({rule.max_stay}).",
+            f"The minimum stay ({rule.min_stay}) is above the maximum stay ({rule.max_stay}).",
             code="min_stay_above_max_stay",
             extra={"field": "max_stay"},
         )
