@@ -65,7 +65,8 @@ def test_the_month_shows_each_nights_rate_and_rules_in_few_queries(
     # seasons, discounts and rules: whatever the month holds.
     assert len(ctx.captured_queries) == 9
     # A month that is not one falls back to this month instead of failing.
-    assert client.get("/desk/rates/", {"month": "2030-13"}).status_code == 200
+    for month in ("2030-13", "9999-12", "0001-01", "x"):
+        assert client.get("/desk/rates/", {"month": month}).status_code == 200
 
 
 @pytest.mark.django_db

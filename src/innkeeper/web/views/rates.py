@@ -14,10 +14,12 @@ from innkeeper.web.views.desk import staff_required
 
 
 def _month(text: str, default: date) -> date:
+    """YYYY-MM within reach of a calendar (its previous and next months exist), else now."""
     try:
-        return date.fromisoformat(f"{text}-01")
+        month = date.fromisoformat(f"{text}-01")
     except ValueError:
         return default.replace(day=1)
+    return month if 1 < month.year < 9999 else default.replace(day=1)
 
 
 @staff_required
