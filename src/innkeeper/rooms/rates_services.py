@@ -71,12 +71,15 @@ def _save(obj: Model, *, duplicate: str) -> None:
         raise Conflict(duplicate, code="duplicate") from error
 
 
-def _audit(action: str, obj: Any, actor: User | None, source: str, **details: Any) -> None:
+def _audit(
+    action: str, obj: Any, actor: User | None, source: str, label: str = "", **details: Any
+) -> None:
     values = {k: str(v) if v is not None else None for k, v in details.items()}
     audit_log(
         action,
         actor=actor,
-        actor_label="" if actor is not None else "system",
+        # Without a user: the operator at the CLI (their shell login), or the system.
+        actor_label=label or ("" if actor is not None else "system"),
         target=f"room_type:{obj.room_type_id}",
         source=source,
         details={"id": obj.pk, **values},
@@ -234,14 +237,16 @@ def _get[M: Model](model: type[M], pk: int, code: str, label: str) -> M:
     return found
 
 
-def _delete(model: type[Model], pk: int, *, actor: User | None, source: str, what: str) -> None:
+def _delete(
+    model: type[Model], pk: int, *, actor: User | None, source: str, what: str, label: str = ""
+) -> None:
     _require_manager(actor)
     with transaction.atomic():
         obj = _get(model, pk, f"{what}_not_found", what.replace("_", " "))
         details = {f.name: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
         obj.delete()
         obj.pk = pk
-        _audit(f"rates.{what}_deleted", obj, actor, source, **details)
+        _audit(f"rates.{what}_deleted", obj, actor, source, label, **details)
 
 
 def season_delete(*, actor: User | None, season_id: int, source: str = "api") -> None:
@@ -299,7 +304,9 @@ RULE_FIELDS = (
 )
 
 
-def stay_rule_write(rule: StayRule, *, actor: User | None, source: str = "api") -> StayRule:
+def stay_rule_write(
+    rule: StayRule, *, actor: User | None, source: str = "api", actor_label: str = ""
+) -> StayRule:
     """Validate, save and audit a new or changed stay rule (the admin's and the API's path)."""
     _require_manager(actor)
     stay_rule_check(rule)
@@ -312,6 +319,7 @@ def stay_rule_write(rule: StayRule, *, actor: User | None, source: str = "api") 
             rule,
             actor,
             source,
+            actor_label,
             first_date=rule.first_date,
             last_date=rule.last_date,
             note=rule.note,
@@ -344,6 +352,7 @@ def stay_rule_create(
     first_date: date,
     last_date: date,
     source: str = "api",
+    actor_label: str = "",
     **fields: Any,
 ) -> StayRule:
     _require_manager(actor)
@@ -352,11 +361,13 @@ def stay_rule_create(
         if name not in (*RULE_FIELDS, "note"):
             raise InvalidInput(f"Unknown stay rule field {name!r}.")
         setattr(rule, name, value)
-    return stay_rule_write(rule, actor=actor, source=source)
+    return stay_rule_write(rule, actor=actor, source=source, actor_label=actor_label)
 
 
-def stay_rule_delete(*, actor: User | None, rule_id: int, source: str = "api") -> None:
-    _delete(StayRule, rule_id, actor=actor, source=source, what="rule")
+def stay_rule_delete(
+    *, actor: User | None, rule_id: int, source: str = "api", actor_label: str = ""
+) -> None:
+    _delete(StayRule, rule_id, actor=actor, source=source, what="rule", label=actor_label)
 
 
 def rate_plan_delete(*, actor: User | None, plan_id: int, source: str = "api") -> None:
