@@ -89,21 +89,25 @@ def availability_search(
     by_id = {prop.pk: prop for prop in props}
     room_list = list(rooms)
     rates = _sellable_rates(room_list, check_in=check_in, check_out=check_out)
+    # Rooms of one type cost the same for one stay: one quote per room type, not per room.
+    quotes: dict[int, Quote] = {}
     found: list[AvailableRoom] = []
     for room in room_list:
         type_rates = rates.get(room.room_type_id)
         if type_rates is None:
             continue  # a stay rule (min stay, closed...) keeps this room type off sale
         room.property = by_id[room.property_id]
-        quote = stay_quote(
-            prop=room.property,
-            room_type=room.room_type,
-            check_in=check_in,
-            check_out=check_out,
-            guests=guests,
-            policy=loaded_policy(room.property),
-            rates=type_rates,
-        )
+        quote = quotes.get(room.room_type_id)
+        if quote is None:
+            quote = quotes[room.room_type_id] = stay_quote(
+                prop=room.property,
+                room_type=room.room_type,
+                check_in=check_in,
+                check_out=check_out,
+                guests=guests,
+                policy=loaded_policy(room.property),
+                rates=type_rates,
+            )
         found.append(AvailableRoom(room=room, nights=nights, quote=quote))
     return found
 

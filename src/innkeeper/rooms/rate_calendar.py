@@ -1,5 +1,5 @@
 """A room type's month at a glance: each night's rate (as `stay_quote` prices it) and the
-stay rules on each date. Reads only, four queries whatever the month.
+stay rules on each date. Reads only, two queries whatever the month.
 
 The rates are `rooms.rates.night_price`'s, the very function `stay_quote` sums."""
 

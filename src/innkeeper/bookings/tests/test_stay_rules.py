@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from innkeeper.bookings.models import Booking
@@ -131,8 +132,8 @@ def test_check_unknown_room_is_404(room: Room, stay: tuple[date, date], anon: Ap
 def test_search_queries_stay_constant_with_rates_and_rules(
     hotel: Any, stay: tuple[date, date]
 ) -> None:
-    """Rates and rules of every room type come in a fixed number of queries: the rooms'
-    query (with each rate plan joined), then seasons, discounts and rules, one each."""
+    """Rates and rules of every room type come in a fixed number of queries: properties,
+    rooms (with each rate plan joined), then seasons, discounts and rules in one query."""
 
     def add_type(n: int) -> None:
         kind = RoomType.objects.create(property=hotel, name=f"T{n}", capacity=2, nightly_rate=90)
@@ -156,4 +157,17 @@ def test_search_queries_stay_constant_with_rates_and_rules(
     few = queries()
     for n in range(2, 12):
         add_type(n)
-    assert queries() == few == 5
+    assert queries() == few == 3
+
+
+def test_the_booking_page_says_which_rule_instead_of_pricing_the_stay(
+    room: Room, room_type: RoomType, stay: tuple[date, date]
+) -> None:
+    _rule(room_type, stay[0], stay[0], min_stay=5)
+    page = Client().get(
+        "/book/",
+        {"room": room.pk, "check_in": stay[0], "check_out": stay[1], "guests": 2},
+        follow=True,
+    )
+    assert page.redirect_chain and page.redirect_chain[0][0].startswith("/search/")
+    assert "are at least 5 nights" in page.content.decode()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
+from innkeeper.bookings.services import booking_create
 from innkeeper.core.models import AuditEvent
-from innkeeper.rooms.models import Room, RoomType, StayRule
+from innkeeper.rooms.models import RateSeason, Room, RoomType, StayRule
 from innkeeper.testing.cli import innkeeper
 from innkeeper.testing.rates import price_everything
 
@@ -34,6 +36,24 @@ def test_quote_shows_each_night_and_where_its_rate_came_from(
     text = innkeeper(*args, "--guests", "3")
     assert "(season Festival)" in text.stdout and "total 643.50 EUR" in text.stdout
 
+    # A booking made at these rates, quoted after the season went: the stored price beside.
+    booking = booking_create(
+        room_id=room.pk,
+        check_in=priced.check_in,
+        check_out=priced.check_out,
+        guests=3,
+        created_by=None,
+        guest_email="guest@example.com",
+    )
+    RateSeason.objects.all().delete()
+    later = json.loads(innkeeper("rates", "quote", "--booking", booking.reference, "--json").stdout)
+    # 100 + 120 + 120 + 100 + 100 + 5 x 15 = 615, less 10% = 553.50.
+    assert Decimal(later["booked"]["total"]) == Decimal("643.50")
+    assert later["total"] == "553.50"
+    assert [n["source"] for n in later["nights"]][3:] == ["base", "base"]
+    assert innkeeper("rates", "quote", "--booking", "IK-NOPE").returncode == 1
+    assert innkeeper("rates", "quote", str(room.pk)).returncode == 2
+
 
 def test_close_then_reopen_a_date_range(
     room: Room, room_type: RoomType, stay: tuple[date, date]
@@ -45,7 +65,7 @@ def test_close_then_reopen_a_date_range(
     rule = StayRule.objects.get(pk=int(closed.stdout))
     assert rule.closed and rule.note == "Flood"
     quote = innkeeper("rates", "quote", str(room.pk), str(stay[0]), str(stay[1]), "--json")
-    assert json.loads(quote.stdout)["reasons"][0]["code"] == "closed"
+    assert json.loads(quote.stdout)["rules_broken"][0]["code"] == "closed"
     event = AuditEvent.objects.get(action="rates.rule_created")
     assert event.source == "cli" and event.actor_label
 

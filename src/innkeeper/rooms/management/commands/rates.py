@@ -1,5 +1,6 @@
-"""`innkeeper rates quote|close|reopen`: what a stay costs night by night (and which season,
-weekend rate or stay rule applied), and closing or reopening dates of a room type.
+"""`innkeeper rates quote|close|reopen`: what a stay costs night by night at today's rates
+(which season, weekend rate, extra persons, discount; which stay rules it breaks), also for an
+existing booking beside the price it stored; and closing or reopening dates of a room type.
 
 Exit codes: 0 done; 1 refused (unknown room, a rule that cannot be); 2 bad usage (dates)."""
 
@@ -12,8 +13,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from innkeeper.bookings.availability_check import RoomVerdict, availability_check
+from innkeeper.bookings.models import Booking
 from innkeeper.core.errors import ApplicationError, InvalidInput
+from innkeeper.rooms.models import Room
+from innkeeper.rooms.pricing import Quote, stay_quote
+from innkeeper.rooms.rates import RuleBreak, stay_breaks, stay_rates
 from innkeeper.rooms.rates_services import stay_rule_create, stay_rule_delete
 
 
@@ -24,14 +28,12 @@ def _date(text: str) -> date:
         raise CommandError(f"{text!r} is not a date written YYYY-MM-DD.", returncode=2) from error
 
 
-def _verdict_json(verdict: RoomVerdict) -> dict[str, Any]:
-    quote = verdict.quote
+def _quote_json(room: Room, quote: Quote, breaks: list[RuleBreak]) -> dict[str, Any]:
     return {
-        "room_id": verdict.room.pk,
-        "room": verdict.room.number,
-        "room_type_id": verdict.room.room_type_id,
-        "available": verdict.available,
-        "reasons": [{"code": r.code, "detail": r.detail} for r in verdict.reasons],
+        "room_id": room.pk,
+        "room": room.number,
+        "room_type_id": room.room_type_id,
+        "rules_broken": [{"code": b.code.value, "detail": b.detail} for b in breaks],
         "nights": [
             {
                 "night": str(n.night),
@@ -40,13 +42,13 @@ def _verdict_json(verdict: RoomVerdict) -> dict[str, Any]:
                 "source": n.source,
                 "season": n.season,
             }
-            for n in (quote.nights if quote else ())
+            for n in quote.nights
         ],
-        "los_discount": str(quote.los_discount) if quote else None,
-        "room_subtotal": str(quote.room_subtotal) if quote else None,
-        "tourist_tax": str(quote.tourist_tax) if quote else None,
-        "total": str(quote.total) if quote else None,
-        "currency": verdict.room.property.currency,
+        "los_discount": str(quote.los_discount),
+        "room_subtotal": str(quote.room_subtotal),
+        "tourist_tax": str(quote.tourist_tax),
+        "total": str(quote.total),
+        "currency": quote.currency,
     }
 
 
@@ -56,10 +58,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         quote = sub.add_parser("quote", help="price a stay night by night, with the rules")
-        quote.add_argument("room_id", type=int)
-        quote.add_argument("check_in", help="YYYY-MM-DD")
-        quote.add_argument("check_out", help="YYYY-MM-DD")
+        quote.add_argument("room_id", type=int, nargs="?")
+        quote.add_argument("check_in", nargs="?", help="YYYY-MM-DD")
+        quote.add_argument("check_out", nargs="?", help="YYYY-MM-DD")
         quote.add_argument("--guests", type=int, default=1)
+        quote.add_argument("--booking", help="a booking's room, dates and guests (REF)")
         quote.add_argument("--json", action="store_true")
         close = sub.add_parser("close", help="stop-sell a room type from FIRST to LAST")
         close.add_argument("room_type_id", type=int)
@@ -77,33 +80,67 @@ class Command(BaseCommand):
         except ApplicationError as error:
             raise CommandError(error.detail) from error
 
-    def _quote(self, options: dict[str, Any]) -> None:
-        (verdict,) = availability_check(
-            check_in=_date(options["check_in"]),
-            check_out=_date(options["check_out"]),
-            guests=options["guests"],
-            room_id=options["room_id"],
+    def _stay(self, options: dict[str, Any]) -> tuple[Room, date, date, int, Booking | None]:
+        if options["booking"]:
+            booking = (
+                Booking.objects.select_related("room__room_type", "room__property", "charges")
+                .filter(reference=options["booking"].upper())
+                .first()
+            )
+            if booking is None:
+                raise CommandError(f"No booking {options['booking']}.")
+            return booking.room, booking.check_in, booking.check_out, booking.guests, booking
+        if options["room_id"] is None or not options["check_in"] or not options["check_out"]:
+            raise CommandError("Give ROOM_ID CHECK_IN CHECK_OUT, or --booking REF.", returncode=2)
+        room = (
+            Room.objects.select_related("room_type", "property")
+            .filter(pk=options["room_id"])
+            .first()
         )
-        data = _verdict_json(verdict)
+        if room is None:
+            raise CommandError(f"No room with id {options['room_id']}.")
+        check_in, check_out = _date(options["check_in"]), _date(options["check_out"])
+        if check_out <= check_in:
+            raise CommandError("CHECK_OUT must be after CHECK_IN.", returncode=2)
+        return room, check_in, check_out, options["guests"], None
+
+    def _quote(self, options: dict[str, Any]) -> None:
+        room, check_in, check_out, guests, booking = self._stay(options)
+        rates = stay_rates(room.room_type, check_in, check_out)
+        quote = stay_quote(
+            prop=room.property,
+            room_type=room.room_type,
+            check_in=check_in,
+            check_out=check_out,
+            guests=guests,
+            rates=rates,
+        )
+        data = _quote_json(room, quote, stay_breaks(rates, check_in, check_out))
+        charges = getattr(booking, "charges", None) if booking else None
+        if charges is not None:
+            data["booked"] = {"total": str(charges.total), "made_at": str(charges.created_at)}
         if options["json"]:
             self.stdout.write(json.dumps(data, indent=2))
             return
+        self._print(data, guests)
+
+    def _print(self, data: dict[str, Any], guests: int) -> None:
         cur = data["currency"]
-        self.stdout.write(
-            f"Room {data['room']}: {'offered' if data['available'] else 'NOT offered'}"
-        )
-        for reason in data["reasons"]:
-            self.stdout.write(f"  {reason['code']}: {reason['detail']}")
+        self.stdout.write(f"Room {data['room']}, {guests} guest(s), at today's rates:")
         for n in data["nights"]:
             why = f"{n['source']} {n['season']}".strip()
             extra = f" + {n['extra_persons']} extra persons" if n["extra_persons"] != "0" else ""
             self.stdout.write(f"  {n['night']}  {n['rate']} {cur}{extra}  ({why})")
-        if data["total"] is not None:
-            self.stdout.write(f"  length-of-stay discount: -{data['los_discount']} {cur}")
-            self.stdout.write(
-                f"  room {data['room_subtotal']} {cur}, tourist tax "
-                f"{data['tourist_tax']} {cur}, total {data['total']} {cur}"
-            )
+        self.stdout.write(f"  length-of-stay discount: -{data['los_discount']} {cur}")
+        self.stdout.write(
+            f"  room {data['room_subtotal']} {cur}, tourist tax {data['tourist_tax']} {cur}, "
+            f"total {data['total']} {cur}"
+        )
+        if "booked" in data:
+            booked = data["booked"]
+            self.stdout.write(f"  the booking stored {booked['total']} {cur} ({booked['made_at']})")
+        for rule in data["rules_broken"]:
+            self.stdout.write(f"  rule {rule['code']}: {rule['detail']}")
 
     def _close(self, options: dict[str, Any]) -> None:
         rule = stay_rule_create(
