@@ -21,7 +21,15 @@ from bench.config import Sizes
 from innkeeper.accounts.models import Role, User
 from innkeeper.accounts.services import token_issue
 from innkeeper.bookings.models import BookingStatus as S
-from innkeeper.rooms.models import Property, Room, RoomType
+from innkeeper.rooms.models import (
+    Property,
+    RatePlan,
+    RateSeason,
+    Room,
+    RoomType,
+    StayDiscount,
+    StayRule,
+)
 
 ROOM_TYPES = [("Single", 1, Decimal("60.00")), ("Double", 2, Decimal("95.00"))]
 ROOM_TYPES += [("Family", 4, Decimal("180.00"))]
@@ -63,11 +71,94 @@ def _create_property(index: int, room_count: int) -> list[Room]:
         RoomType(property=prop, name=name, capacity=cap, nightly_rate=rate)
         for name, cap, rate in ROOM_TYPES
     )
+    _create_rates(types, timezone.now().date())
     rooms = [
         Room(property=prop, room_type=types[n % len(types)], number=f"{100 + n}")
         for n in range(room_count)
     ]
     return Room.objects.bulk_create(rooms)
+
+
+def _cents(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal("0.01"))
+
+
+def _create_rates(types: list[RoomType], today: date) -> None:
+    """Rates and stay rules in force over the whole window, as a real property has them:
+    a weekend rate and extra persons, summer and year-end seasons, length-of-stay discounts,
+    a minimum stay in summer, no arrivals at Christmas, no departures on New Year's Day, a
+    maximum stay, and a stop-sell (renovation) of the family rooms (~40 rows a property)."""
+    RatePlan.objects.bulk_create(
+        RatePlan(
+            room_type=t,
+            weekend_rate=_cents(t.nightly_rate * Decimal("1.15")),
+            base_occupancy=min(t.capacity, 2),
+            extra_person_rate=Decimal("20.00"),
+        )
+        for t in types
+    )
+    seasons, rules, discounts = [], [], []
+    for year in (today.year - 1, today.year, today.year + 1):
+        summer = (date(year, 6, 15), date(year, 9, 15))
+        year_end = (date(year, 12, 20), date(year + 1, 1, 5))
+        for t in types:
+            rate = t.nightly_rate
+            seasons += [
+                RateSeason(
+                    room_type=t,
+                    name="Summer",
+                    first_night=summer[0],
+                    last_night=summer[1],
+                    nightly_rate=_cents(rate * Decimal("1.4")),
+                    weekend_rate=_cents(rate * Decimal("1.5")),
+                ),
+                RateSeason(
+                    room_type=t,
+                    name="Year end",
+                    first_night=year_end[0],
+                    last_night=year_end[1],
+                    nightly_rate=_cents(rate * Decimal("1.3")),
+                ),
+            ]
+            rules += [
+                StayRule(room_type=t, first_date=summer[0], last_date=summer[1], min_stay=2),
+                StayRule(
+                    room_type=t,
+                    first_date=date(year, 12, 24),
+                    last_date=date(year, 12, 25),
+                    closed_to_arrival=True,
+                ),
+                StayRule(
+                    room_type=t,
+                    first_date=date(year, 1, 1),
+                    last_date=date(year, 1, 1),
+                    closed_to_departure=True,
+                ),
+                StayRule(
+                    room_type=t,
+                    first_date=date(year, 1, 1),
+                    last_date=date(year, 12, 31),
+                    max_stay=21,
+                ),
+            ]
+        family = types[-1]
+        rules.append(
+            StayRule(
+                room_type=family,
+                first_date=date(year, 11, 3),
+                last_date=date(year, 11, 12),
+                closed=True,
+                note="Renovation",
+            )
+        )
+    for t in types:
+        discounts += [
+            StayDiscount(room_type=t, min_nights=5, percent=Decimal("5")),
+            StayDiscount(room_type=t, min_nights=7, percent=Decimal("10")),
+        ]
+    RateSeason.objects.bulk_create(seasons)
+    StayRule.objects.bulk_create(rules)
+    StayDiscount.objects.bulk_create(discounts)
 
 
 def _stays(rng: random.Random, start: date, end: date, occupancy: float) -> Iterator[date]:

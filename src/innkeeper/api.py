@@ -27,6 +27,7 @@ from innkeeper.ops.responses import database_unavailable
 from innkeeper.payments.api import router as payments_router
 from innkeeper.privacy.api import router as privacy_router
 from innkeeper.rooms.api import router as rooms_router
+from innkeeper.rooms.rates_api import router as rates_router
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ api = InnkeeperAPI(
 api.add_router("/auth", auth_router, tags=["auth"])
 api.add_router("/auth", privacy_router, tags=["auth"])
 api.add_router("", rooms_router, tags=["rooms"])
+api.add_router("", rates_router, tags=["rates"])
 api.add_router("", bookings_router, tags=["bookings"])
 api.add_router("", booking_change_router, tags=["bookings"])
 api.add_router("", payments_router, tags=["payments"])

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from innkeeper.accounts.auth import api_user, bearer
 from innkeeper.bookings import selectors, services
+from innkeeper.bookings.availability_check import availability_check as check_rooms
 from innkeeper.bookings.models import Booking, BookingStatus
 from innkeeper.core.idempotency import idempotent
 from innkeeper.core.schemas import (
@@ -26,9 +27,18 @@ from innkeeper.core.schemas import (
 )
 from innkeeper.flows.cancel_then_refund import booking_cancel_then_refund
 from innkeeper.ops.ratelimit.services import limit_booking_change, limit_booking_create
+from innkeeper.rooms.rates import NightPrice
 
 router = Router()
 BOOKING_ERRORS = {**AUTH_ERRORS, 403: Problem, 404: Problem, 409: Problem}
+
+
+class NightRateOut(Schema):
+    night: date
+    rate: Decimal
+    extra_persons: Decimal
+    source: str = Field(description="base, weekend, season or season_weekend")
+    season: str
 
 
 class AvailableRoomOut(BaseModel):
@@ -43,6 +53,7 @@ class AvailableRoomOut(BaseModel):
     capacity: int
     nightly_rate: Decimal
     nights: int
+    los_discount: Decimal
     room_subtotal: Decimal
     vat_percent: Decimal
     vat_amount: Decimal
@@ -65,6 +76,46 @@ class AvailabilityQuery(Schema):
     check_out: IsoDate
     guests: int = Field(default=1, ge=1, le=50)
     property_id: Id | None = None
+
+
+class AvailabilityCheckQuery(AvailabilityQuery):
+    """Ask about exactly one of: one room, or every room of one room type."""
+
+    room_id: Id | None = None
+    room_type_id: Id | None = None
+
+
+class ReasonOut(Schema):
+    code: str = Field(
+        description="occupied, too_many_guests, inactive, min_stay, max_stay, "
+        "closed_to_arrival, closed_to_departure, closed"
+    )
+    detail: str
+
+
+class RoomCheckOut(Schema):
+    room_id: int
+    number: str
+    room_type_id: int
+    room_type: str
+    available: bool
+    reasons: list[ReasonOut]
+    total_price: Decimal | None
+    room_subtotal: Decimal | None
+    los_discount: Decimal | None
+    night_rates: list[NightRateOut] = Field(
+        description="When offered: each night's rate and where it came from (season, weekend...)"
+    )
+    currency: str
+
+
+class AvailabilityCheckOut(Schema):
+    check_in: date
+    check_out: date
+    guests: int
+    nights: int
+    available: bool
+    rooms: list[RoomCheckOut]
 
 
 class BookingIn(StrictIn):
@@ -148,6 +199,8 @@ def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> dict[
             "capacity": item.room.room_type.capacity,
             "nightly_rate": item.room.room_type.nightly_rate,
             "nights": item.nights,
+            # Each night's rate is in /availability/check (kept out of this list for speed).
+            "los_discount": item.quote.los_discount,
             # The lines the booking stores in its charges (one pricing function, rooms.pricing).
             "room_subtotal": item.quote.room_subtotal,
             "vat_percent": item.quote.vat_percent,
@@ -169,13 +222,69 @@ def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> dict[
     }
 
 
+def _night(night: NightPrice) -> dict[str, Any]:
+    return {
+        "night": night.night,
+        "rate": night.rate,
+        "extra_persons": night.extra,
+        "source": night.source,
+        "season": night.season,
+    }
+
+
+@router.get(
+    "/availability/check",
+    response={200: AvailabilityCheckOut, 404: Problem, **COMMON_ERRORS},
+    auth=None,
+)
+def availability_check(
+    request: HttpRequest, query: Query[AvailabilityCheckQuery]
+) -> dict[str, Any]:
+    """Whether one room (`room_id`) or each room of a room type (`room_type_id`) is offered
+    for the stay, and if not, why: stable `reasons[].code`s (`occupied`, `min_stay`,
+    `closed_to_arrival`, ...), the same codes a refused booking's 422 carries."""
+    verdicts = check_rooms(
+        check_in=query.check_in,
+        check_out=query.check_out,
+        guests=query.guests,
+        room_id=query.room_id,
+        room_type_id=query.room_type_id,
+    )
+    rooms = [
+        {
+            "room_id": v.room.pk,
+            "number": v.room.number,
+            "room_type_id": v.room.room_type_id,
+            "room_type": v.room.room_type.name,
+            "available": v.available,
+            "reasons": [{"code": r.code, "detail": r.detail} for r in v.reasons],
+            "total_price": v.quote.total if v.quote else None,
+            "room_subtotal": v.quote.room_subtotal if v.quote else None,
+            "los_discount": v.quote.los_discount if v.quote else None,
+            "night_rates": [_night(n) for n in v.quote.nights] if v.quote else [],
+            "currency": v.room.property.currency,
+        }
+        for v in verdicts
+    ]
+    return {
+        "check_in": query.check_in,
+        "check_out": query.check_out,
+        "guests": query.guests,
+        "nights": (query.check_out - query.check_in).days,
+        "available": any(v.available for v in verdicts),
+        "rooms": rooms,
+    }
+
+
 def _booking_json(booking: Booking) -> dict[str, Any]:
     return BookingOut.from_orm(booking).model_dump(mode="json")
 
 
 @router.post("/bookings", response={201: BookingOut, **BOOKING_ERRORS}, auth=bearer)
 def create_booking(request: HttpRequest, payload: BookingIn) -> JsonResponse:
-    """Book a room. 409 `room_unavailable` when any night is taken. Send an Idempotency-Key
+    """Book a room. 409 `room_unavailable` when any night is taken; 422 with the stay rule's
+    code (`min_stay`, `max_stay`, `closed_to_arrival`, `closed_to_departure`, `closed`) and
+    `reasons` when the room type's stay rules do not sell the stay. Send an Idempotency-Key
     header to make retries safe: the same key and body replay the first response."""
     user = api_user(request)
     limit_booking_create(request, user)

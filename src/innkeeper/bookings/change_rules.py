@@ -87,8 +87,9 @@ def price_stay(room: Room, check_in: date, check_out: date, guests: int) -> Quot
     """The one call to the pricing function for changes (if its signature changes, fix here)."""
     return stay_quote(
         prop=room.property,
-        nightly_rate=room.room_type.nightly_rate,
-        nights=(check_out - check_in).days,
+        room_type=room.room_type,
+        check_in=check_in,
+        check_out=check_out,
         guests=guests,
         policy=loaded_policy(room.property),
     )

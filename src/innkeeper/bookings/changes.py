@@ -28,12 +28,14 @@ from innkeeper.bookings.change_rules import (
 )
 from innkeeper.bookings.integrity import is_overlap_violation
 from innkeeper.bookings.models import Booking, BookingCharges, BookingEvent
+from innkeeper.bookings.rules import check_stay_rules
 from innkeeper.bookings.selectors import overlapping_active
 from innkeeper.core.audit import audit_log
 from innkeeper.core.db import atomic_with_retry
 from innkeeper.core.errors import InvalidInput, NotFound, RoomUnavailable
 from innkeeper.core.money import quantize
 from innkeeper.rooms.models import Room
+from innkeeper.rooms.rates import stay_rates
 
 UNAVAILABLE = "Room {room} is already booked for some of these nights. Choose other dates or rooms."
 
@@ -82,6 +84,10 @@ def booking_change(
         room_id = room_id or booking.room_id
         room = _rooms({booking.room_id, room_id}, lock=not dry_run)[room_id]
         check_target(booking, room, check_in, check_out, guests)
+        moved_stay = (check_in, check_out) != (booking.check_in, booking.check_out)
+        if moved_stay or room.room_type_id != booking.room.room_type_id:
+            # New nights, or another room type's rules: the stay rules apply as when booking.
+            check_stay_rules(stay_rates(room.room_type, check_in, check_out), check_in, check_out)
         current = (booking.room_id, booking.check_in, booking.check_out, booking.guests)
         if (room_id, check_in, check_out, guests) == current:
             raise InvalidInput(

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from innkeeper.core.errors import InvalidInput
 from innkeeper.rooms.models import Property
+from innkeeper.rooms.rates import RoomTypeRates, stay_breaks
 
 
 @dataclass(frozen=True)
@@ -54,3 +55,27 @@ def validate_stay(prop: Property, check_in: date, check_out: date) -> Stay:
             extra={"field": "check_in"},
         )
     return stay
+
+
+class StayRuleBroken(InvalidInput):
+    """A stay the room type's stay rules do not sell (422): `code` is the first broken rule's
+    (`min_stay`, `max_stay`, `closed_to_arrival`, `closed_to_departure`, `closed`), and
+    `reasons` lists every one, with the same codes as the availability check."""
+
+    title = "Stay rule"
+
+
+def check_stay_rules(rates: RoomTypeRates, check_in: date, check_out: date) -> None:
+    breaks = stay_breaks(rates, check_in, check_out)
+    if not breaks:
+        return
+    first = breaks[0]
+    leaving = first.code == "closed_to_departure"
+    raise StayRuleBroken(
+        " ".join(b.detail for b in breaks),
+        code=first.code.value,
+        extra={
+            "field": "check_out" if leaving else "check_in",
+            "reasons": [{"code": b.code.value, "detail": b.detail} for b in breaks],
+        },
+    )

@@ -17,6 +17,7 @@ from innkeeper.bookings.rules import validate_stay
 from innkeeper.core.errors import NotFound
 from innkeeper.rooms.models import Property, Room
 from innkeeper.rooms.pricing import Quote, loaded_policy, stay_quote
+from innkeeper.rooms.rates import RoomTypeRates, rates_for, stay_breaks
 
 SEARCH_DEFERRED = (
     "created_at",
@@ -24,6 +25,8 @@ SEARCH_DEFERRED = (
     "room_type__created_at",
     "room_type__updated_at",
     "room_type__description",
+    "room_type__rate_plan__created_at",
+    "room_type__rate_plan__updated_at",
 )
 
 
@@ -75,7 +78,7 @@ def availability_search(
     rooms = (
         Room.objects.filter(is_active=True, room_type__capacity__gte=guests, property__in=props)
         .filter(~Exists(taken))
-        .select_related("room_type")
+        .select_related("room_type", "room_type__rate_plan")
         # Timestamps and descriptions are not what a search shows; parsing them was a
         # fifth of the time for 2,000 rooms. They still load on access.
         .defer(*SEARCH_DEFERRED)
@@ -84,18 +87,43 @@ def availability_search(
     # The properties are loaded above: attach them instead of joining and building one
     # Property per room again (a third of the time for 2,000 rooms; see bench/README.md).
     by_id = {prop.pk: prop for prop in props}
+    room_list = list(rooms)
+    rates = _sellable_rates(room_list, check_in=check_in, check_out=check_out)
+    # Rooms of one type cost the same for one stay: one quote per room type, not per room.
+    quotes: dict[int, Quote] = {}
     found: list[AvailableRoom] = []
-    for room in rooms:
+    for room in room_list:
+        type_rates = rates.get(room.room_type_id)
+        if type_rates is None:
+            continue  # a stay rule (min stay, closed...) keeps this room type off sale
         room.property = by_id[room.property_id]
-        quote = stay_quote(
-            prop=room.property,
-            nightly_rate=room.room_type.nightly_rate,
-            nights=nights,
-            guests=guests,
-            policy=loaded_policy(room.property),
-        )
+        quote = quotes.get(room.room_type_id)
+        if quote is None:
+            quote = quotes[room.room_type_id] = stay_quote(
+                prop=room.property,
+                room_type=room.room_type,
+                check_in=check_in,
+                check_out=check_out,
+                guests=guests,
+                policy=loaded_policy(room.property),
+                rates=type_rates,
+            )
         found.append(AvailableRoom(room=room, nights=nights, quote=quote))
     return found
+
+
+def _sellable_rates(
+    rooms: list[Room], *, check_in: date, check_out: date
+) -> dict[int, RoomTypeRates]:
+    """The rates of the room types whose stay rules let this stay be sold (4 queries at most,
+    whatever the number of rooms: `rooms.rates.rates_for`)."""
+    types = {room.room_type_id: room.room_type for room in rooms}
+    rates = rates_for(types.values(), first=check_in, last=check_out)
+    return {
+        type_id: type_rates
+        for type_id, type_rates in rates.items()
+        if not stay_breaks(type_rates, check_in, check_out)
+    }
 
 
 def booking_list(

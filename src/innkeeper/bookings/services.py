@@ -16,7 +16,7 @@ from innkeeper.bookings.charges import charges_record
 from innkeeper.bookings.integrity import is_overlap_violation
 from innkeeper.bookings.models import ALLOWED_TRANSITIONS, Booking, BookingEvent
 from innkeeper.bookings.models import BookingStatus as S
-from innkeeper.bookings.rules import property_today, validate_stay
+from innkeeper.bookings.rules import check_stay_rules, property_today, validate_stay
 from innkeeper.bookings.selectors import overlapping_active
 from innkeeper.core.audit import audit_log
 from innkeeper.core.db import atomic_with_retry
@@ -31,6 +31,7 @@ from innkeeper.core.ids import new_reference
 from innkeeper.notifications.services import booking_status_notify
 from innkeeper.rooms.models import Room
 from innkeeper.rooms.pricing import loaded_policy, stay_quote
+from innkeeper.rooms.rates import stay_rates
 
 # Asked before a hold ends: may it end now? (See bookings_expire_pending.)
 BeforeExpiry = Callable[[Booking, datetime], bool]
@@ -90,12 +91,16 @@ def booking_create(
         # the database constraint stays behind it as the backstop.
         if overlapping_active(check_in=check_in, check_out=check_out).filter(room=room).exists():
             raise RoomUnavailable(UNAVAILABLE.format(room=room.number))
+        rates = stay_rates(room.room_type, check_in, check_out)
+        check_stay_rules(rates, check_in, check_out)
         quote = stay_quote(
             prop=room.property,
-            nightly_rate=room.room_type.nightly_rate,
-            nights=stay.nights,
+            room_type=room.room_type,
+            check_in=check_in,
+            check_out=check_out,
             guests=guests,
             policy=loaded_policy(room.property),
+            rates=rates,
         )
         # A booking that owes a deposit stays pending (and expires) until it is paid.
         instant = room.property.instant_booking and not quote.deposit_due
@@ -143,7 +148,9 @@ def _lock_room(room_id: int) -> Room:
         room = (
             Room.objects.select_for_update(of=("self",))
             # The payment policy comes with the lock: pricing needs it and it saves a round trip.
-            .select_related("room_type", "property", "property__payment_policy")
+            .select_related(
+                "room_type", "room_type__rate_plan", "property", "property__payment_policy"
+            )
             .get(pk=room_id)
         )
     except Room.DoesNotExist as error:

@@ -12,9 +12,11 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from innkeeper.core.errors import ApplicationError
-from innkeeper.rooms import services
+from innkeeper.rooms import rates_admin, services
 from innkeeper.rooms.models import PaymentPolicy, Property, Room, RoomType, RoomTypePhoto
 from innkeeper.rooms.photos import photo_clean_original, room_type_photo_resize
+
+__all__ = ["rates_admin"]  # registers the rates and stay rules admin
 
 
 @admin.register(Property)

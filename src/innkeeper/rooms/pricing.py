@@ -1,6 +1,9 @@
 """The price of a stay with its taxes and deposit, and the cancellation fee: one function
 used by the availability search, the booking, the pages, the emails and the receipts.
 
+A stay's room price is the sum of its nights' rates (`rooms.rates.night_price`: season,
+weekend or base rate, plus extra persons), less the best length-of-stay discount.
+
 Room rates are VAT-inclusive (the VAT is shown on receipts); the tourist tax is per person
 per night, added on top and outside VAT. Rounding is `core.money.quantize`, once per line.
 """
@@ -13,7 +16,21 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from innkeeper.core.money import ZERO, percent_of, quantize, vat_included
-from innkeeper.rooms.models import DepositKind, LateCancelKind, PaymentPolicy, Property
+from innkeeper.rooms.models import (
+    DepositKind,
+    LateCancelKind,
+    PaymentPolicy,
+    Property,
+    RoomType,
+)
+from innkeeper.rooms.rates import (
+    NightPrice,
+    RoomTypeRates,
+    night_price,
+    nights_of,
+    stay_discount,
+    stay_rates,
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +46,20 @@ class Quote:
     first_night: Decimal
     deposit_due: Decimal
     policy: PaymentPolicy
+    # How the room subtotal was made: each night's price, and the length-of-stay discount
+    # taken off their sum (room_subtotal = sum of nights - los_discount).
+    nights: tuple[NightPrice, ...] = ()
+    los_discount: Decimal = ZERO
+    los_discount_percent: Decimal = ZERO
+
+    @property
+    def one_rate(self) -> bool:
+        """Every night costs the same and no discount applies: "X a night" says it all."""
+        return not self.los_discount and len({night.amount for night in self.nights}) <= 1
+
+    @property
+    def average_night(self) -> Decimal:
+        return quantize(self.room_subtotal / max(len(self.nights), 1), self.currency)
 
 
 def policy_for(prop: Property) -> PaymentPolicy:
@@ -71,18 +102,32 @@ def _deposit(policy: PaymentPolicy, *, total: Decimal, first_night: Decimal, cur
 def stay_quote(
     *,
     prop: Property,
-    nightly_rate: Decimal,
-    nights: int,
+    room_type: RoomType,
+    check_in: date,
+    check_out: date,
     guests: int,
     policy: PaymentPolicy | None = None,
+    rates: RoomTypeRates | None = None,
 ) -> Quote:
-    """The price of a stay now. `policy` saves a query when quoting many rooms of `prop`."""
+    """The price of a stay now: the sum over its nights of each night's rate (season, weekend
+    or base, plus extra persons), less the length-of-stay discount, plus the tourist tax.
+
+    `policy` and `rates` (from `rooms.rates.rates_for`) save queries when quoting many rooms;
+    without them this loads them (a few queries)."""
     policy = policy or policy_for(prop)
+    rates = rates or stay_rates(room_type, check_in, check_out)
     cur = prop.currency
-    room = quantize(nightly_rate * nights, cur)
-    tax = quantize(policy.tourist_tax_per_person_night * guests * nights, cur)
+    nights = tuple(night_price(rates, night, guests) for night in nights_of(check_in, check_out))
+    gross = sum((night.amount for night in nights), ZERO)
+    discount = stay_discount(rates, len(nights))
+    percent = discount.percent if discount is not None else ZERO
+    los_discount = percent_of(gross, percent, cur)
+    room = quantize(gross, cur) - los_discount
+    tax_per_night = policy.tourist_tax_per_person_night * guests
+    tax = quantize(tax_per_night * len(nights), cur)
     total = room + tax
-    first_night = quantize(nightly_rate + policy.tourist_tax_per_person_night * guests, cur)
+    first = nights[0].amount if nights else ZERO
+    first_night = quantize(first - first * percent / 100 + tax_per_night, cur)
     return Quote(
         currency=cur,
         room_subtotal=room,
@@ -93,6 +138,9 @@ def stay_quote(
         first_night=first_night,
         deposit_due=_deposit(policy, total=total, first_night=first_night, cur=cur),
         policy=policy,
+        nights=nights,
+        los_discount=los_discount,
+        los_discount_percent=percent,
     )
 
 

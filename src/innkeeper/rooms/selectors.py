@@ -1,9 +1,20 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from django.db.models import QuerySet
 
 from innkeeper.core.errors import NotFound
-from innkeeper.rooms.models import Property, Room, RoomType
+from innkeeper.rooms.models import (
+    Property,
+    RatePlan,
+    RateSeason,
+    Room,
+    RoomType,
+    StayDiscount,
+    StayRule,
+)
 
 
 def property_list() -> QuerySet[Property]:
@@ -31,3 +42,35 @@ def room_type_list(*, property_id: int | None = None) -> QuerySet[RoomType]:
     if property_id is not None:
         types = types.filter(property_id=property_id)
     return types.order_by("property_id", "nightly_rate", "name")
+
+
+@dataclass
+class RoomTypeRateSheet:
+    """Everything that prices and restricts one room type: its plan, seasons, discounts, rules."""
+
+    room_type: RoomType
+    plan: RatePlan | None
+    seasons: list[RateSeason]
+    discounts: list[StayDiscount]
+    rules: list[StayRule]
+
+
+def room_type_rate_sheet(*, room_type_id: int, since: date | None = None) -> RoomTypeRateSheet:
+    """Seasons and rules ending on or after `since` (all when None), in date order."""
+    room_type = (
+        RoomType.objects.select_related("property", "rate_plan").filter(pk=room_type_id).first()
+    )
+    if room_type is None:
+        raise NotFound(f"No room type with id {room_type_id}.", code="room_type_not_found")
+    seasons = RateSeason.objects.filter(room_type=room_type)
+    rules = StayRule.objects.filter(room_type=room_type)
+    if since is not None:
+        seasons = seasons.filter(last_night__gte=since)
+        rules = rules.filter(last_date__gte=since)
+    return RoomTypeRateSheet(
+        room_type=room_type,
+        plan=getattr(room_type, "rate_plan", None),
+        seasons=list(seasons.order_by("first_night")),
+        discounts=list(StayDiscount.objects.filter(room_type=room_type).order_by("min_nights")),
+        rules=list(rules.order_by("first_date", "id")),
+    )

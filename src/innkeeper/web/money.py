@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from innkeeper.bookings.charges import free_cancellation_deadline
 from innkeeper.bookings.models import Booking, BookingCharges
+from innkeeper.bookings.rules import check_stay_rules
 from innkeeper.core.models import AuditEvent
 from innkeeper.core.money import ZERO, quantize
 from innkeeper.payments.ledger import paid_amount
@@ -19,6 +20,7 @@ from innkeeper.payments.refunds import RefundPreview, policy_refund_preview
 from innkeeper.payments.selectors import refunds_to_handle
 from innkeeper.rooms.models import PaymentPolicy, Room
 from innkeeper.rooms.pricing import Quote, cancellation_deadline, stay_quote
+from innkeeper.rooms.rates import stay_rates
 
 
 @dataclass(frozen=True)
@@ -34,19 +36,28 @@ class StayOffer:
 def stay_offer(
     *, room: Room, check_in: date, check_out: date, guests: int, policy: PaymentPolicy | None
 ) -> StayOffer:
-    """The same `stay_quote` the booking service stores in BookingCharges."""
-    nights = (check_out - check_in).days
+    """The same `stay_quote` the booking service stores in BookingCharges. Raises
+    `StayRuleBroken` (as the booking would) for a stay the room type's rules do not sell."""
+    rates = stay_rates(room.room_type, check_in, check_out)
+    check_stay_rules(rates, check_in, check_out)
     quote = stay_quote(
         prop=room.property,
-        nightly_rate=room.room_type.nightly_rate,
-        nights=nights,
+        room_type=room.room_type,
+        check_in=check_in,
+        check_out=check_out,
         guests=guests,
         policy=policy,
+        rates=rates,
     )
+    return offer_of(quote, room=room, check_in=check_in, guests=guests)
+
+
+def offer_of(quote: Quote, *, room: Room, check_in: date, guests: int) -> StayOffer:
+    """An offer from a quote already made (the availability search's): no second pricing."""
     free_until = cancellation_deadline(
         prop=room.property, check_in=check_in, hours=quote.policy.free_cancellation_hours
     )
-    return StayOffer(quote=quote, nights=nights, guests=guests, free_until=free_until)
+    return StayOffer(quote=quote, nights=len(quote.nights), guests=guests, free_until=free_until)
 
 
 @dataclass

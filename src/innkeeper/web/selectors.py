@@ -15,8 +15,7 @@ from innkeeper.bookings.selectors import AvailableRoom
 from innkeeper.core.errors import NotFound
 from innkeeper.rooms.models import Property, Room, RoomType, RoomTypePhoto
 from innkeeper.rooms.photos import room_type_photos
-from innkeeper.rooms.pricing import property_policies
-from innkeeper.web.money import StayOffer, stay_offer
+from innkeeper.web.money import StayOffer, offer_of
 
 
 @dataclass
@@ -35,7 +34,6 @@ def offers_by_room_type(
     available: list[AvailableRoom], *, check_in: date, check_out: date, guests: int
 ) -> list[RoomTypeOffer]:
     """Priced with taxes exactly as the booking will store them (`rooms.pricing.stay_quote`)."""
-    policies = property_policies(list({item.room.property for item in available}))
     offers: dict[int, RoomTypeOffer] = {}
     for item in available:
         offer = offers.get(item.room.room_type_id)
@@ -44,13 +42,8 @@ def offers_by_room_type(
                 room_type=item.room.room_type,
                 room=item.room,
                 rooms_left=1,
-                offer=stay_offer(
-                    room=item.room,
-                    check_in=check_in,
-                    check_out=check_out,
-                    guests=guests,
-                    policy=policies[item.room.property_id],
-                ),
+                # The search's own quote (`stay_quote`, with the stay's rates): one price.
+                offer=offer_of(item.quote, room=item.room, check_in=check_in, guests=guests),
                 currency=item.room.property.currency,
             )
         else:

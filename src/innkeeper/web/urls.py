@@ -12,6 +12,7 @@ from innkeeper.web.views import (
     passwords,
     pay,
     privacy,
+    rates,
 )
 
 app_name = "web"
@@ -53,6 +54,7 @@ urlpatterns = [
     path("desk/login/", desk.DeskLoginView.as_view(), name="desk_login"),
     path("desk/logout/", LogoutView.as_view(next_page="web:desk_login"), name="desk_logout"),
     path("desk/board/", desk.board, name="board"),
+    path("desk/rates/", rates.rates, name="desk_rates"),
     path("desk/bookings/<str:reference>/", desk_money.booking_detail, name="desk_booking"),
     path(
         "desk/bookings/<str:reference>/payments/",

@@ -38,6 +38,7 @@ def test_availability_lists_free_rooms_with_prices(
             "capacity": 2,
             "nightly_rate": "100.00",
             "nights": 3,
+            "los_discount": "0.00",
             "room_subtotal": "300.00",
             "vat_percent": "0.00",
             "vat_amount": "0.00",
