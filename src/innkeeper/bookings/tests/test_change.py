@@ -11,6 +11,7 @@ from django.utils import timezone
 from innkeeper.bookings.change_rules import ChangeRequest
 from innkeeper.bookings.changes import booking_change
 from innkeeper.bookings.models import Booking, BookingCharges
+from innkeeper.bookings.rules import StayRuleBroken
 from innkeeper.bookings.services import booking_check_in
 from innkeeper.conftest import make_user
 from innkeeper.core.errors import (
@@ -25,7 +26,7 @@ from innkeeper.flows.change_then_refund import booking_change_then_refund
 from innkeeper.flows.deposit_paid_then_confirm import desk_payment_then_confirm
 from innkeeper.notifications.models import SentEmail
 from innkeeper.payments.models import Payment
-from innkeeper.rooms.models import Room, RoomType
+from innkeeper.rooms.models import Room, RoomType, StayRule
 from innkeeper.testing.jobs import drain
 
 
@@ -358,3 +359,25 @@ def test_the_database_constraint_backs_the_recheck_up(monkeypatch, make_booking,
         )
     assert _state(booking) == before
     assert not AuditEvent.objects.filter(action="booking.changed").exists()
+
+
+def test_new_nights_follow_the_stay_rules_but_old_nights_keep_their_booking(
+    make_booking, staff, stay, room
+):
+    """A change is priced and checked like a new booking: a minimum stay refuses a shorter
+    stay; a rule added after booking does not stop a change that keeps the nights."""
+    booking = make_booking()
+    StayRule.objects.create(
+        room_type=room.room_type, first_date=stay[0], last_date=stay[1], min_stay=3
+    )
+    shorter = ChangeRequest(check_out=stay[1] - timedelta(days=1))
+    with pytest.raises(StayRuleBroken) as refused:
+        booking_change(reference=booking.reference, actor=staff, request=shorter)
+    assert refused.value.code == "min_stay"
+    Booking.objects.get(pk=booking.pk, check_out=stay[1])  # unchanged
+
+    StayRule.objects.create(
+        room_type=room.room_type, first_date=stay[0], last_date=stay[1], closed=True
+    )
+    plan = booking_change(reference=booking.reference, actor=staff, request=ChangeRequest(guests=1))
+    assert plan.after.guests == 1
