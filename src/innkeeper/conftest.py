@@ -52,15 +52,17 @@ def _backups_outside_var(tmp_path_factory: pytest.TempPathFactory) -> None:
 def _quick_password_hashing() -> None:
     """Passwords hashed in this process take a millisecond, not 0.35 s (innkeeper.testing.
     hashers); tests may still switch hashers with the `settings` fixture."""
-    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+    from django.test.signals import setting_changed
 
     default = "django.contrib.auth.hashers.PBKDF2PasswordHasher"
     django_settings.PASSWORD_HASHERS = [
         "innkeeper.testing.hashers.QuickPBKDF2PasswordHasher",
         *(name for name in django_settings.PASSWORD_HASHERS if name != default),
     ]
-    get_hashers.cache_clear()
-    get_hashers_by_algorithm.cache_clear()
+    # Django's own receiver forgets the hashers it built from the old list.
+    setting_changed.send(
+        sender=None, setting="PASSWORD_HASHERS", value=django_settings.PASSWORD_HASHERS, enter=True
+    )
 
 
 @pytest.fixture
@@ -90,7 +92,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     PostgreSQL pass) it is left to the SQLite pass instead of running twice."""
     if os.environ.get("ENGINE_INDEPENDENT_ELSEWHERE") != "1":
         return
-    keep, elsewhere = [], []
+    keep: list[pytest.Item] = []
+    elsewhere: list[pytest.Item] = []
     for item in items:
         (keep if uses_engine(item) else elsewhere).append(item)
     if elsewhere:
