@@ -85,7 +85,9 @@ typecheck: install
 # (pytest-django adds _gw0, _gw1... to its name); a test file stays on one worker, so a
 # module's shared server or browser is started once.
 PYTEST_WORKERS ?= 2
-PYTEST = $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+# Bytecode is cached (PYTHONDONTWRITEBYTECODE unset): every CLI, server and worker the tests
+# start then loads innkeeper's modules compiled, and pytest keeps its rewritten test modules.
+PYTEST = env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test-sqlite: install system-tools
 	DATABASE_URL= $(PYTEST)
@@ -93,11 +95,14 @@ test-sqlite: install system-tools
 test-postgres: install system-tools
 	@rc=0; $(PY) -m innkeeper.testing.require_postgres "$(TEST_POSTGRES_URL)" || rc=$$?; \
 	if [ $$rc -eq 3 ]; then exit 0; elif [ $$rc -ne 0 ]; then exit $$rc; fi; \
-	DATABASE_URL="$(TEST_POSTGRES_URL)" $(PYTEST)
+	DATABASE_URL="$(TEST_POSTGRES_URL)" ENGINE_INDEPENDENT_ELSEWHERE=1 $(PYTEST)
 
-# The two engines' passes run at the same time (their output is printed as each ends).
-test: install lint typecheck system-tools
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+# The two engines' passes and the static checks run at the same time (each one's output is
+# printed as it ends): the passes are CPU-bound, and ruff/lint-imports/mypy fill their waits.
+# Tests that do not use the database engine run in the SQLite pass only (root conftest,
+# `uses_engine`); the PostgreSQL pass deselects them.
+test: install system-tools
+	@$(MAKE) --no-print-directory -j4 --output-sync=target lint typecheck test-sqlite test-postgres
 
 # A developer's inner loop: no test marked slow (servers, workers, subprocess CLIs) or browser.
 test-fast: install
