@@ -1,4 +1,4 @@
-"""The server under test: `innkeeper serve` (gunicorn gthread) on the bench database, HTTP only."""
+"""The server under test: `innkeeper serve` (granian) on the bench database, HTTP only."""
 
 from __future__ import annotations
 
@@ -36,8 +36,10 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
 
 
 @contextmanager
-def serving(db_name: str, *, workers: int, threads: int, log: Path) -> Iterator[str]:
-    """Yield the base URL of a running server; stop it afterwards."""
+def serving(
+    db_name: str, *, workers: int, threads: int, log: Path, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Yield the base URL of a running server (`env`: extra settings); stop it afterwards."""
     port = free_port()
     command = [str(VENV_BIN / "innkeeper"), "serve", "--port", str(port)]
     command += ["--workers", str(workers), "--threads", str(threads)]
@@ -45,7 +47,9 @@ def serving(db_name: str, *, workers: int, threads: int, log: Path) -> Iterator[
     # same two cores (and send every booking's email). The jobs scenario runs its own worker.
     command += ["--no-worker", "--no-scheduler"]
     with log.open("ab") as out:
-        proc = subprocess.Popen(command, env=bench_env(db_name), stdout=out, stderr=out)  # noqa: S603
+        proc = subprocess.Popen(  # noqa: S603
+            command, env={**bench_env(db_name), **(env or {})}, stdout=out, stderr=out
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_http(f"{base}/api/v1/rooms")
