@@ -244,6 +244,9 @@ BOOKING_MAX_NIGHTS = env.int("BOOKING_MAX_NIGHTS", default=30)
 BOOKING_HORIZON_DAYS = env.int("BOOKING_HORIZON_DAYS", default=730)
 BOOKING_PENDING_TTL_MINUTES = env.int("BOOKING_PENDING_TTL_MINUTES", default=30)
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24 * 14)
+# A valid token is remembered this long per process (no query per API request); a revocation
+# made by another process (CLI, another worker) takes effect within it. 0: no cache.
+API_TOKEN_CACHE_SECONDS = env.float("API_TOKEN_CACHE_SECONDS", default=5.0)
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48)
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
