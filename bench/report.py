@@ -7,6 +7,7 @@ import os
 import platform
 import subprocess
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 from bench.context import Result
@@ -103,7 +104,10 @@ def _health(r: Result) -> list[str]:
         f"{h['per_second']} req/s (p50 {h['p50_ms']} ms, p99 {h['p99_ms']} ms) vs the bare app "
         f"on granian {r.get('bare_granian_rps')} req/s: "
         f"**{_f(r['ratios'].get('rps_share_of_bare_granian'))}** (on gunicorn gthread "
-        f"{r['bare_gunicorn_rps']} req/s: {_f(r['ratios']['rps_share_of_bare_gunicorn'])}).",
+        f"{r['bare_gunicorn_rps']} req/s: {_f(r['ratios']['rps_share_of_bare_gunicorn'])}). "
+        f"Server CPU per request: {_f(r.get('cpu_us_per_request', {}).get('innkeeper'))} us, "
+        f"bare granian {_f(r.get('cpu_us_per_request', {}).get('bare_granian'))} us "
+        f"(ratio {_f(r['ratios'].get('cpu_bare_granian_vs_innkeeper'))}).",
     ]
     if r["note"]:
         lines.append(f"Note: {r['note']}")
@@ -137,25 +141,37 @@ def _jobs(r: Result) -> list[str]:
     ]
 
 
+def _median(values: list[float]) -> float | None:
+    return round(median(values), 1) if values else None
+
+
 def _metrics(r: Result) -> list[str]:
-    x = r["ratios"]
+    x, lc, bc = r["ratios"], r["liveness_cpu_us_per_request"], r["booking_cpu_us_per_request"]
     live, book = r["liveness_rps"], r["booking_attempts_per_second"]
+    row = "| {} | {} | {} | {} | {} / {} | {} % | {} / {} | {} % |"
     return [
         f"### {r['scenario']} (Prometheus metrics on vs `METRICS_ENABLED=false`, "
-        f"{r['rounds']} alternating rounds)",
-        "| | metrics on | metrics off | raw limit | ratio on / off | drop |",
-        "|---|---|---|---|---|---|",
-        f"| liveness, req/s | {live['on']} | {live['off']} | bare granian "
-        f"{r['bare_granian_rps']} | {_f(x['liveness']['on'])} / {_f(x['liveness']['off'])} "
-        f"| {_f(x['liveness']['drop_percent'])} % |",
-        f"| booking, random rooms, 8 clients, attempts/s | {book['on']} | {book['off']} "
-        f"| pgbench {r['booking_sql_attempts_per_second']} | {_f(x['booking']['on'])} / "
-        f"{_f(x['booking']['off'])} | {_f(x['booking']['drop_percent'])} % |",
+        f"{r['rounds']} alternating rounds, medians)",
+        "| | metrics on | metrics off | raw limit | ratio on / off | drop "
+        "| server CPU us/request on / off | drop by CPU |",
+        "|---|---|---|---|---|---|---|---|",
+        row.format(
+            "liveness, req/s", live["on"], live["off"],
+            f"bare granian {r['bare_granian_rps']} ({r['bare_granian_cpu_us_per_request']} us)",
+            _f(x["liveness"]["on"]), _f(x["liveness"]["off"]), _f(x["liveness"]["drop_percent"]),
+            _median(lc["on"]), _median(lc["off"]), _f(x["liveness"]["cpu_drop_percent"]),
+        ),
+        row.format(
+            "booking, random rooms, 8 clients, attempts/s", book["on"], book["off"],
+            f"pgbench {r['booking_sql_attempts_per_second']}",
+            _f(x["booking"]["on"]), _f(x["booking"]["off"]), _f(x["booking"]["drop_percent"]),
+            _median(bc["on"]), _median(bc["off"]), _f(x["booking"]["cpu_drop_percent"]),
+        ),
         "",
         "Issue 15's budget: the ratio may drop by at most 5 %. Double bookings after the run: "
         f"**{'none' if r['double_bookings_zero'] else 'FOUND'}**.",
         "",
-    ]
+    ]  # fmt: skip
 
 
 def _summary_row(r: Result) -> str:
@@ -168,7 +184,8 @@ def _summary_row(r: Result) -> str:
         return (
             f"| {name} (on / off) | liveness {_f(live['on'])} / {_f(live['off'])}, booking "
             f"{_f(book['on'])} / {_f(book['off'])} | | bare granian, pgbench | drop "
-            f"{_f(live['drop_percent'])} % / {_f(book['drop_percent'])} % |"
+            f"{_f(live['drop_percent'])} % / {_f(book['drop_percent'])} % (by CPU "
+            f"{_f(live.get('cpu_drop_percent'))} % / {_f(book.get('cpu_drop_percent'))} %) |"
         )
     if name.startswith("availability") and not name.endswith("sqlite"):
         h, h1, q = r["http_c8"], r["http_c1"], r["raw_sql_c8"]

@@ -14,6 +14,9 @@ from pathlib import Path
 from bench.config import VENV_BIN
 from bench.dbsetup import bench_env
 
+# The server process behind each base URL `serving` yielded (for bench.cpu).
+PIDS: dict[str, int] = {}
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -51,6 +54,7 @@ def serving(
             command, env={**bench_env(db_name), **(env or {})}, stdout=out, stderr=out
         )
     base = f"http://127.0.0.1:{port}"
+    PIDS[base] = proc.pid
     try:
         wait_http(f"{base}/api/v1/rooms")
         yield base
