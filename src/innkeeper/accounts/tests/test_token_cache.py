@@ -17,6 +17,8 @@ from innkeeper.accounts.services import token_authenticate, token_issue
 from innkeeper.conftest import PASSWORD, ApiClient
 from innkeeper.core.ids import new_token, sha256_hex
 from innkeeper.ops.sessions import sessions_revoke
+from innkeeper.privacy.selectors import guest_find
+from innkeeper.privacy.services import guest_erase
 
 ME = "/api/v1/auth/me"
 
@@ -66,6 +68,14 @@ def test_password_change_logs_other_cached_tokens_out_at_once(guest):
 def test_operator_revoke_sessions_applies_at_once(guest, guest_api):
     assert guest_api.get(ME).status_code == 200
     sessions_revoke(email=guest.email, actor="operator")
+    assert guest_api.get(ME).status_code == 401
+
+
+def test_erasing_the_guest_applies_at_once(guest, guest_api):
+    assert guest_api.get(ME).status_code == 200
+    found = guest_find(email=guest.email)
+    assert found is not None
+    guest_erase(guest=found, actor_label="ops@host")
     assert guest_api.get(ME).status_code == 401
 
 
