@@ -4,6 +4,7 @@ JSON body; what `innkeeper serve` runs) and, as before, gunicorn gthread serving
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -48,6 +49,8 @@ def _bare(ctx: Context, log: Path, server: str) -> Iterator[tuple[str, int]]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)  # its workers too
             proc.wait()
+        with contextlib.suppress(ProcessLookupError):  # whatever of its group outlived it
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def live(ctx: Context, base_url: str, seconds: int | None = None) -> LoadResult:

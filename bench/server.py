@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import socket
 import subprocess
 import time
@@ -51,7 +54,11 @@ def serving(
     command += ["--no-worker", "--no-scheduler"]
     with log.open("ab") as out:
         proc = subprocess.Popen(  # noqa: S603
-            command, env={**bench_env(db_name), **(env or {})}, stdout=out, stderr=out
+            command,
+            env={**bench_env(db_name), **(env or {})},
+            stdout=out,
+            stderr=out,
+            start_new_session=True,  # its own process group: see below
         )
     base = f"http://127.0.0.1:{port}"
     PIDS[base] = proc.pid
@@ -63,8 +70,12 @@ def serving(
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            # Killing only the main process left granian's workers running (orphans seen
+            # after loaded runs): end the whole group.
+            os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        with contextlib.suppress(ProcessLookupError):  # whatever of its group outlived it
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def status_of(url: str) -> int:
