@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import connection
 
 from bench.context import Context, Result
-from bench.loadgen import pgbench, wrk
+from bench.loadgen import LoadResult, pgbench, wrk
 from bench.stats import ratio
 
 CLIENTS = (8, 32)
@@ -24,22 +24,36 @@ def _raw_bookings_made() -> int:
     return int(row[0]) if row else 0
 
 
-def _case(ctx: Context, mix: str, clients: int) -> Result:
+def _rooms(ctx: Context, mix: str) -> tuple[int, int, int]:
     ids = ctx.data.hot_room_ids if mix == "hot_rooms" else ctx.data.room_ids
-    lo, hi = min(ids), max(ids)
-    window = HOT_WINDOW_DAYS if mix == "hot_rooms" else 690
-    seconds = ctx.sizes.seconds
+    return min(ids), max(ids), HOT_WINDOW_DAYS if mix == "hot_rooms" else 690
+
+
+def http_attempts(
+    ctx: Context, base_url: str, mix: str, clients: int, seconds: int | None = None
+) -> LoadResult:
+    lo, hi, window = _rooms(ctx, mix)
     args = [ctx.today_epoch, ctx.data.staff_token, f"{lo}-{hi}", str(window)]
-    http = wrk(ctx.base_url, "booking.lua", connections=clients, seconds=seconds, args=args)
-    http_ok = ctx.verify_no_double_bookings()
-    before = _raw_bookings_made()
-    sql = pgbench(
+    seconds = seconds or ctx.sizes.seconds
+    return wrk(base_url, "booking.lua", connections=clients, seconds=seconds, args=args)
+
+
+def sql_attempts(ctx: Context, mix: str, clients: int) -> LoadResult:
+    lo, hi, window = _rooms(ctx, mix)
+    return pgbench(
         ctx.db_name,
         "booking.sql",
         clients=clients,
-        seconds=seconds,
+        seconds=ctx.sizes.seconds,
         variables={"lo": lo, "hi": hi, "window": window},
     )
+
+
+def _case(ctx: Context, mix: str, clients: int) -> Result:
+    http = http_attempts(ctx, ctx.base_url, mix, clients)
+    http_ok = ctx.verify_no_double_bookings()
+    before = _raw_bookings_made()
+    sql = sql_attempts(ctx, mix, clients)
     made = _raw_bookings_made() - before
     sql_ok = ctx.verify_no_double_bookings()
     created = http.statuses.get("201", 0)

@@ -7,6 +7,7 @@ import os
 import platform
 import subprocess
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 from bench.context import Result
@@ -100,8 +101,13 @@ def _health(r: Result) -> list[str]:
     h = r["http"]
     lines = [
         f"### {r['scenario']} (GET {r['path']}, {r['clients']} clients)",
-        f"{h['per_second']} req/s (p50 {h['p50_ms']} ms, p99 {h['p99_ms']} ms) vs bare gunicorn "
-        f"{r['bare_gunicorn_rps']} req/s: **{_f(r['ratios']['rps_share_of_bare_gunicorn'])}**.",
+        f"{h['per_second']} req/s (p50 {h['p50_ms']} ms, p99 {h['p99_ms']} ms) vs the bare app "
+        f"on granian {r.get('bare_granian_rps')} req/s: "
+        f"**{_f(r['ratios'].get('rps_share_of_bare_granian'))}** (on gunicorn gthread "
+        f"{r['bare_gunicorn_rps']} req/s: {_f(r['ratios']['rps_share_of_bare_gunicorn'])}). "
+        f"Server CPU per request: {_f(r.get('cpu_us_per_request', {}).get('innkeeper'))} us, "
+        f"bare granian {_f(r.get('cpu_us_per_request', {}).get('bare_granian'))} us "
+        f"(ratio {_f(r['ratios'].get('cpu_bare_granian_vs_innkeeper'))}).",
     ]
     if r["note"]:
         lines.append(f"Note: {r['note']}")
@@ -135,33 +141,78 @@ def _jobs(r: Result) -> list[str]:
     ]
 
 
+def _median(values: list[float]) -> float | None:
+    return round(median(values), 1) if values else None
+
+
+def _metrics(r: Result) -> list[str]:
+    x, lc, bc = r["ratios"], r["liveness_cpu_us_per_request"], r["booking_cpu_us_per_request"]
+    live, book = r["liveness_rps"], r["booking_attempts_per_second"]
+    row = "| {} | {} | {} | {} | {} / {} | {} % | {} / {} | {} % |"
+    return [
+        f"### {r['scenario']} (Prometheus metrics on vs `METRICS_ENABLED=false`, "
+        f"{r['rounds']} alternating rounds, medians)",
+        "| | metrics on | metrics off | raw limit | ratio on / off | drop "
+        "| server CPU us/request on / off | drop by CPU |",
+        "|---|---|---|---|---|---|---|---|",
+        row.format(
+            "liveness, req/s", live["on"], live["off"],
+            f"bare granian {r['bare_granian_rps']} ({r['bare_granian_cpu_us_per_request']} us)",
+            _f(x["liveness"]["on"]), _f(x["liveness"]["off"]), _f(x["liveness"]["drop_percent"]),
+            _median(lc["on"]), _median(lc["off"]), _f(x["liveness"]["cpu_drop_percent"]),
+        ),
+        row.format(
+            "booking, random rooms, 8 clients, attempts/s", book["on"], book["off"],
+            f"pgbench {r['booking_sql_attempts_per_second']}",
+            _f(x["booking"]["on"]), _f(x["booking"]["off"]), _f(x["booking"]["drop_percent"]),
+            _median(bc["on"]), _median(bc["off"]), _f(x["booking"]["cpu_drop_percent"]),
+        ),
+        "",
+        "Issue 15's budget: the ratio may drop by at most 5 %. Double bookings after the run: "
+        f"**{'none' if r['double_bookings_zero'] else 'FOUND'}**.",
+        "",
+    ]  # fmt: skip
+
+
 def _summary_row(r: Result) -> str:
-    """One line per scenario: innkeeper's figure, the raw limit, the ratio."""
+    """One line per scenario: innkeeper's figure, its tail latency, the raw limit, the ratio."""
     name, x = r["scenario"], r.get("ratios", {})
     if r.get("skipped"):
-        return f"| {name} | skipped | | |"
+        return f"| {name} | skipped | | | |"
+    if name == "metrics_cost":
+        live, book = x["liveness"], x["booking"]
+        return (
+            f"| {name} (on / off) | liveness {_f(live['on'])} / {_f(live['off'])}, booking "
+            f"{_f(book['on'])} / {_f(book['off'])} | | bare granian, pgbench | drop "
+            f"{_f(live['drop_percent'])} % / {_f(book['drop_percent'])} % (by CPU "
+            f"{_f(live.get('cpu_drop_percent'))} % / {_f(book.get('cpu_drop_percent'))} %) |"
+        )
     if name.startswith("availability") and not name.endswith("sqlite"):
-        h, q = r["http_c8"], r["raw_sql_c8"]
-        return f"| {name} | {h['per_second']} req/s | {q['per_second']} q/s | " + (
-            f"{_f(x['http_rps_share_of_sql_tps_c8'])} |"
+        h, h1, q = r["http_c8"], r["http_c1"], r["raw_sql_c8"]
+        return f"| {name} | {h['per_second']} req/s | p95 {h1['p95_ms']} ms (1 client) | " + (
+            f"{q['per_second']} q/s | {_f(x['http_rps_share_of_sql_tps_c8'])} |"
         )
     if name.endswith("sqlite"):
         s, q = r["selector"], r["raw_sql"]
-        return f"| {name} | p50 {s['p50_ms']} ms | {q['p50_ms']} ms | " + (
+        return f"| {name} | p50 {s['p50_ms']} ms | p95 {s['p95_ms']} ms | {q['p50_ms']} ms | " + (
             f"{_f(x['selector_p50_vs_sql_p50'])}x |"
         )
     if name.startswith("booking"):
         h, q = r["http"], r["raw_sql"]
-        return f"| {name} | {h['per_second']} attempts/s | {q['per_second']} | " + (
-            f"{_f(x['http_attempts_share_of_sql'])} |"
+        return (
+            f"| {name} | {h['per_second']} attempts/s, {h['errors']} errors | p99 {h['p99_ms']} ms "
+            f"| {q['per_second']} | {_f(x['http_attempts_share_of_sql'])} |"
         )
     if name.startswith("jobs"):
         w, q = r["worker"], r["raw_per_message_connection"]
-        return f"| {name} | {w['per_second']} emails/s | {q['per_second']} | " + (
+        return f"| {name} | {w['per_second']} emails/s | | {q['per_second']} | " + (
             f"{_f(x['worker_share_of_raw'])} |"
         )
-    return f"| {name} | {r['http']['per_second']} req/s | {r['bare_gunicorn_rps']} | " + (
-        f"{_f(x['rps_share_of_bare_gunicorn'])} |"
+    h = r["http"]
+    return (
+        f"| {name} | {h['per_second']} req/s | p99 {h['p99_ms']} ms | bare granian "
+        f"{r.get('bare_granian_rps')} (gunicorn {r['bare_gunicorn_rps']}) | "
+        f"{_f(x.get('rps_share_of_bare_granian'))} ({_f(x['rps_share_of_bare_gunicorn'])}) |"
     )
 
 
@@ -171,8 +222,8 @@ def _summary(results: dict[str, Any]) -> list[str]:
     ]
     verdict = "none" if all(checked) else "FOUND"
     return [
-        "| scenario | innkeeper | raw limit | ratio |",
-        "|---|---|---|---|",
+        "| scenario | innkeeper | tail latency | raw limit | ratio |",
+        "|---|---|---|---|---|",
         *(_summary_row(r) for r in results["scenarios"]),
         "",
         f"Double bookings (`innkeeper bookings verify`) after every run: **{verdict}** "
@@ -207,6 +258,8 @@ def markdown(results: dict[str, Any]) -> str:
             lines += _booking(r)
         elif r["scenario"].startswith("jobs"):
             lines += _jobs(r)
+        elif r["scenario"] == "metrics_cost":
+            lines += _metrics(r)
         else:
             lines += _health(r)
     return "\n".join(lines)

@@ -16,7 +16,7 @@ from bench import dbsetup
 from bench.config import BENCH_DB, RESULTS_DIR, SIZES
 from bench.loadgen import require_tools
 
-SCENARIOS = ("availability", "booking", "health", "jobs", "sqlite")
+SCENARIOS = ("availability", "booking", "health", "metrics", "jobs", "sqlite")
 
 
 def _arguments() -> argparse.Namespace:

@@ -9,7 +9,7 @@ import sys
 import time
 from typing import Any
 
-from bench import availability, booking, health, jobs
+from bench import availability, booking, health, jobs, metrics_cost
 from bench.config import PROJECT_DIR, RESULTS_DIR, SIZES
 from bench.context import Context
 from bench.generate import generate
@@ -39,6 +39,8 @@ def run_all(args: argparse.Namespace, only: list[str]) -> dict[str, Any]:
                 results += booking.run(ctx)
             elif name == "health":
                 results += health.run(ctx, log)
+            elif name == "metrics":
+                results += metrics_cost.run(ctx, log)
             else:
                 results += jobs.run(ctx, log)
     if "sqlite" in only:

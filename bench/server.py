@@ -1,7 +1,10 @@
-"""The server under test: `innkeeper serve` (gunicorn gthread) on the bench database, HTTP only."""
+"""The server under test: `innkeeper serve` (granian) on the bench database, HTTP only."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import socket
 import subprocess
 import time
@@ -13,6 +16,9 @@ from pathlib import Path
 
 from bench.config import VENV_BIN
 from bench.dbsetup import bench_env
+
+# The server process behind each base URL `serving` yielded (for bench.cpu).
+PIDS: dict[str, int] = {}
 
 
 def free_port() -> int:
@@ -36,8 +42,10 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
 
 
 @contextmanager
-def serving(db_name: str, *, workers: int, threads: int, log: Path) -> Iterator[str]:
-    """Yield the base URL of a running server; stop it afterwards."""
+def serving(
+    db_name: str, *, workers: int, threads: int, log: Path, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Yield the base URL of a running server (`env`: extra settings); stop it afterwards."""
     port = free_port()
     command = [str(VENV_BIN / "innkeeper"), "serve", "--port", str(port)]
     command += ["--workers", str(workers), "--threads", str(threads)]
@@ -45,8 +53,15 @@ def serving(db_name: str, *, workers: int, threads: int, log: Path) -> Iterator[
     # same two cores (and send every booking's email). The jobs scenario runs its own worker.
     command += ["--no-worker", "--no-scheduler"]
     with log.open("ab") as out:
-        proc = subprocess.Popen(command, env=bench_env(db_name), stdout=out, stderr=out)  # noqa: S603
+        proc = subprocess.Popen(  # noqa: S603
+            command,
+            env={**bench_env(db_name), **(env or {})},
+            stdout=out,
+            stderr=out,
+            start_new_session=True,  # its own process group: see below
+        )
     base = f"http://127.0.0.1:{port}"
+    PIDS[base] = proc.pid
     try:
         wait_http(f"{base}/api/v1/rooms")
         yield base
@@ -55,8 +70,12 @@ def serving(db_name: str, *, workers: int, threads: int, log: Path) -> Iterator[
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            # Killing only the main process left granian's workers running (orphans seen
+            # after loaded runs): end the whole group.
+            os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        with contextlib.suppress(ProcessLookupError):  # whatever of its group outlived it
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def status_of(url: str) -> int:

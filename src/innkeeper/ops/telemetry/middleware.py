@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.signals import request_finished
@@ -24,6 +25,7 @@ from innkeeper.ops.telemetry.exposition import metrics_view
 from innkeeper.ops.telemetry.routes import route_of
 
 REQUEST_ID_HEADER = "X-Request-ID"
+REQUEST_ID_META = "HTTP_X_REQUEST_ID"
 METRICS_PATH = "/metrics"
 
 
@@ -31,7 +33,7 @@ def incoming_request_id(request: HttpRequest) -> str:
     """A proxy's id when the request came through a trusted proxy (TRUSTED_PROXIES > 0 and the
     direct peer in TRUSTED_PROXY_IPS): one id then follows the request from the load balancer's
     log to ours. From anyone else, and when malformed, a new one."""
-    given = request.headers.get(REQUEST_ID_HEADER, "")
+    given = request.META.get(REQUEST_ID_META, "")  # not request.headers: it copies them all
     if (
         given
         and settings.TRUSTED_PROXIES > 0
@@ -51,12 +53,31 @@ def problem_code(response: HttpResponse) -> str | None:
         return "unknown"
 
 
+# The labelled series of each (method, route, status class): `labels()` validates and locks on
+# every call, which was a measurable share of a liveness request (issue 18). Routes are
+# templates, so this stays small; past the cap (odd methods), `labels()` is called as before.
+_MAX_SERIES = 2000
+_series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
+def _children(method: str, route: str, status_class: int) -> tuple[Any, Any]:
+    key = (method, route, status_class)
+    found = _series.get(key)
+    if found is None:
+        found = (
+            HTTP_REQUESTS.labels(method, route, f"{status_class}xx"),
+            HTTP_LATENCY.labels(method, route),
+        )
+        if len(_series) < _MAX_SERIES:
+            _series[key] = found
+    return found
+
+
 def record(request: HttpRequest, response: HttpResponse, seconds: float) -> None:
-    route = route_of(request)
-    method = request.method or "-"
     status = response.status_code
-    HTTP_REQUESTS.labels(method, route, f"{status // 100}xx").inc()
-    HTTP_LATENCY.labels(method, route).observe(seconds)
+    requests, latency = _children(request.method or "-", route_of(request), status // 100)
+    requests.inc()
+    latency.observe(seconds)
     if status >= 400:
         code = problem_code(response)
         if code is not None:
