@@ -33,7 +33,7 @@ def incoming_request_id(request: HttpRequest) -> str:
     """A proxy's id when the request came through a trusted proxy (TRUSTED_PROXIES > 0 and the
     direct peer in TRUSTED_PROXY_IPS): one id then follows the request from the load balancer's
     log to ours. From anyone else, and when malformed, a new one."""
-    given = request.META.get(REQUEST_ID_META, "")  # not request.headers: it copies them all
+    given = str(request.META.get(REQUEST_ID_META, ""))  # not request.headers: it copies them all
     if (
         given
         and settings.TRUSTED_PROXIES > 0
