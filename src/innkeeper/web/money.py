@@ -13,7 +13,7 @@ from innkeeper.bookings.charges import free_cancellation_deadline
 from innkeeper.bookings.models import Booking, BookingCharges
 from innkeeper.core.models import AuditEvent
 from innkeeper.core.money import ZERO, quantize
-from innkeeper.payments.ledger import paid_amount
+from innkeeper.payments.ledger import balance_due, paid_amount
 from innkeeper.payments.models import LedgerEntry, Payment, Receipt
 from innkeeper.payments.refunds import RefundPreview, policy_refund_preview
 from innkeeper.payments.selectors import refunds_to_handle
@@ -74,7 +74,7 @@ def booking_money(booking: Booking, *, with_ledger: bool = False) -> BookingMone
     money = BookingMoney(
         charges=charges,
         paid=paid,
-        balance_due=quantize(max(charges.total - paid, ZERO), currency),
+        balance_due=quantize(max(balance_due(booking), ZERO), currency),  # extras included
         deposit_outstanding=quantize(max(charges.deposit_due - paid, ZERO), currency),
         free_until=free_cancellation_deadline(booking, charges),
         receipts=list(booking.receipts.defer("pdf", "html").order_by("sequence")),

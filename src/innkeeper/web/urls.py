@@ -2,7 +2,16 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from innkeeper.web.views import account, desk, desk_money, guest, manage, passwords, privacy
+from innkeeper.web.views import (
+    account,
+    desk,
+    desk_folio,
+    desk_money,
+    guest,
+    manage,
+    passwords,
+    privacy,
+)
 
 app_name = "web"
 
@@ -48,6 +57,19 @@ urlpatterns = [
         name="desk_refund_paid_out",
     ),
     path("desk/receipts/<str:number>/", desk_money.receipt, name="desk_receipt"),
+    # The folio (payments/folio.py); check-out with the balance settled (flows).
+    path("desk/bookings/<str:reference>/folio/extras/", desk_folio.extra_add, name="desk_extra"),
+    path(
+        "desk/bookings/<str:reference>/folio/extras/<str:extra>/void/",
+        desk_folio.extra_cancel,
+        name="desk_extra_void",
+    ),
+    path(
+        "desk/bookings/<str:reference>/folio/check-out/",
+        desk_folio.check_out,
+        name="desk_check_out",
+    ),
+    path("desk/invoices/<str:number>/", desk_folio.invoice, name="desk_invoice"),
     path(
         "desk/bookings/<str:reference>/<str:action>/",
         desk.booking_action,
