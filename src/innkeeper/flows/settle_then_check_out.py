@@ -13,7 +13,11 @@ from innkeeper.bookings.models import Booking, BookingStatus
 from innkeeper.bookings.services import booking_check_out
 from innkeeper.core.errors import Forbidden
 from innkeeper.flows.deposit_paid_then_confirm import desk_payment_then_confirm
-from innkeeper.payments.folio import checkout_settlement, folio_booking_lock
+from innkeeper.payments.folio import (
+    checkout_payment_check,
+    checkout_settlement,
+    folio_booking_lock,
+)
 from innkeeper.payments.invoices import invoice_issue
 from innkeeper.payments.models import Settlement
 
@@ -53,6 +57,8 @@ def desk_payment_then_check_out(
 ) -> Booking:
     """The guest pays at the desk as they leave: record it, then check out, all or nothing."""
     with transaction.atomic():
+        booking = folio_booking_lock(reference=reference, actor=actor)
+        checkout_payment_check(booking=booking, amount=amount)
         desk_payment_then_confirm(
             reference=reference, actor=actor, amount=amount, method=method, source=source
         )

@@ -74,6 +74,19 @@ def checkout_settlement(
     return Settlement.INVOICE_LATER
 
 
+def checkout_payment_check(*, booking: Booking, amount: Decimal) -> None:
+    """Taking a payment as the guest leaves settles the folio only if it covers the balance:
+    refuse a smaller one before anything is recorded, saying what would stay unpaid."""
+    balance, amount = folio_balance(booking), quantize(amount, booking.currency)
+    if amount < balance:
+        left = quantize(balance - amount, booking.currency)
+        raise BalanceDue(
+            f"{booking.guest_name} owes {balance} {booking.currency}: {amount} would leave "
+            f"{left} unpaid. Take the whole balance, or check out with it invoiced later.",
+            extra={"balance_due": str(balance), "currency": booking.currency, "field": "amount"},
+        )
+
+
 def _check_posting(booking: Booking) -> None:
     if booking.status not in POSTING_STATUSES:
         raise InvalidTransition(
