@@ -4,15 +4,17 @@ same lines for the API, the desk page and the invoice."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
+
 from innkeeper.accounts.models import User
-from innkeeper.bookings.models import Booking
+from innkeeper.bookings.models import Booking, BookingStatus
 from innkeeper.core.money import ZERO, quantize
-from innkeeper.payments.ledger import amount_charged, is_payable, paid_amount
-from innkeeper.payments.models import FolioCharge, Invoice, LedgerEntry
+from innkeeper.payments.ledger import amount_charged, balance_due, is_payable, paid_amount
+from innkeeper.payments.models import FolioCharge, Invoice, LedgerEntry, Settlement
 from innkeeper.payments.services import booking_for_payment
 
 
@@ -159,5 +161,27 @@ def folio_get(*, reference: str, user: User) -> Folio:
     return folio_build(booking)
 
 
-def datetime_label(moment: datetime, zone: Any) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+@dataclass(frozen=True)
+class Owing:
+    booking: Booking
+    balance_due: Decimal
+    invoice_later: Invoice | None  # the "to invoice later" invoice, if staff chose that
+
+
+def departures_owing() -> list[Owing]:
+    """Guests who left owing money: checked out with the balance to invoice later, or with an
+    extra posted after they left. Few rows: only stays with such an invoice or an extra."""
+    candidates = (
+        Booking.objects.filter(status=BookingStatus.CHECKED_OUT)
+        .filter(Q(invoices__settlement=Settlement.INVOICE_LATER) | Q(folio_charges__isnull=False))
+        .select_related("charges")
+        .distinct()
+        .order_by("checked_out_at")
+    )
+    owing = []
+    for booking in candidates:
+        balance = balance_due(booking)
+        if balance > 0:
+            later = booking.invoices.filter(settlement=Settlement.INVOICE_LATER).last()
+            owing.append(Owing(booking=booking, balance_due=balance, invoice_later=later))
+    return owing
