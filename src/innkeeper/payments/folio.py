@@ -125,11 +125,10 @@ def extra_post(
         _check_posting(booking)
         item = _catalogue_item(booking, code)
         currency = booking.currency
-        vat_percent = (
-            item.vat_percent
-            if item.vat_percent is not None
-            else Decimal(loaded_policy(booking.property).vat_percent)
-        )
+        rate = item.vat_percent
+        if rate is None:
+            rate = Decimal(loaded_policy(booking.property).vat_percent)
+        vat_percent = rate.quantize(Decimal("0.01"))
         unit_price = quantize(item.unit_price, currency)
         amount = quantize(unit_price * quantity, currency)
         charge = FolioCharge.objects.create(

@@ -22,6 +22,7 @@ from innkeeper.payments.ledger import balance_due
 from innkeeper.payments.models import FolioCharge, Invoice, Settlement
 from innkeeper.payments.refunds import refund_issue
 from innkeeper.payments.services import payment_create
+from innkeeper.privacy.selectors import guest_export, guest_find
 from innkeeper.testing.folio import catalogue, in_house, taxed_policy
 
 pytestmark = [pytest.mark.integrity, pytest.mark.django_db]
@@ -213,3 +214,15 @@ def test_the_admin_check_out_action_is_refused_while_money_is_owed(stay_in, staf
     stay_in.refresh_from_db()
     assert stay_in.status == BookingStatus.CHECKED_OUT
     assert Invoice.objects.get(booking=stay_in).settlement == Settlement.SETTLED
+
+
+def test_the_guests_data_export_holds_the_extras_and_invoices(stay_in, staff, guest):
+    extra_post(reference=stay_in.reference, actor=staff, code="breakfast", note="vegan")
+    booking_check_out_settled(
+        reference=stay_in.reference, actor=staff, invoice_later=True, reason="company"
+    )
+    found = guest_find(email=guest.email)
+    assert found is not None
+    (exported,) = guest_export(found)["bookings"]
+    assert [(e["description"], e["note"]) for e in exported["extras"]] == [("Breakfast", "vegan")]
+    assert [i["number"] for i in exported["invoices"]] == [Invoice.objects.get().number]

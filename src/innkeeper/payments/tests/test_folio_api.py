@@ -40,6 +40,7 @@ def test_posting_an_extra_with_a_key_posts_it_once(stay_in, staff_api):
     again = staff_api.post(url, {"code": "breakfast", "quantity": 2}, headers=key)
     assert again.status_code == 201 and again.json() == first.json()
     assert first.json()["amount"] == "25.00" and first.json()["vat_amount"] == "2.27"
+    assert first.json()["vat_percent"] == "10.00"
     assert FolioCharge.objects.count() == 1
     problem(staff_api.post(url, {"code": "minibar"}, headers=key), 422, "idempotency_key_reused")
     problem(staff_api.post(url, {"code": "spa"}), 422, "extra_not_found")
