@@ -43,6 +43,15 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("property", "code"), name="extra_item_code_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("unit_price__gte", 0)),
+                        name="extra_item_price_not_negative",
+                    ),
+                ],
                 "ordering": ["property_id", "name"],
             },
         ),
@@ -105,6 +114,12 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("quantity__gte", 1)),
+                        name="folio_charge_quantity_positive",
+                    )
+                ],
                 "ordering": ["posted_at", "id"],
             },
         ),
@@ -167,6 +182,11 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("property", "year", "sequence"), name="invoice_number_unique"
+                    )
+                ],
                 "ordering": ["property_id", "year", "sequence"],
             },
         ),
@@ -188,35 +208,12 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-        ),
-        migrations.AddConstraint(
-            model_name="extraitem",
-            constraint=models.UniqueConstraint(
-                fields=("property", "code"), name="extra_item_code_unique"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="extraitem",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("unit_price__gte", 0)), name="extra_item_price_not_negative"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="foliocharge",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("quantity__gte", 1)), name="folio_charge_quantity_positive"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.UniqueConstraint(
-                fields=("property", "year", "sequence"), name="invoice_number_unique"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoicecounter",
-            constraint=models.UniqueConstraint(
-                fields=("property", "year"), name="invoice_counter_unique"
-            ),
+            options={
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("property", "year"), name="invoice_counter_unique"
+                    )
+                ],
+            },
         ),
     ]
