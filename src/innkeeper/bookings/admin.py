@@ -14,6 +14,7 @@ from innkeeper.bookings import services
 from innkeeper.bookings.models import Booking, BookingEvent
 from innkeeper.core.errors import ApplicationError
 from innkeeper.flows.cancel_then_refund import booking_cancel_then_refund
+from innkeeper.flows.settle_then_check_out import booking_check_out_settled
 
 
 class BookingCreateForm(forms.ModelForm[Booking]):
@@ -115,7 +116,8 @@ class BookingAdmin(admin.ModelAdmin[Booking]):
         _bulk(services.booking_confirm, "Confirm"),
         _bulk(booking_cancel_then_refund, "Cancel"),
         _bulk(services.booking_check_in, "Check in"),
-        _bulk(services.booking_check_out, "Check out"),
+        # Refused while the folio has a balance due (the desk page takes it or invoices it).
+        _bulk(booking_check_out_settled, "Check out"),
         _bulk(services.booking_mark_no_show, "Mark no-show"),
     )
 

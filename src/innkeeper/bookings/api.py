@@ -26,6 +26,7 @@ from innkeeper.core.schemas import (
     StrictIn,
 )
 from innkeeper.flows.cancel_then_refund import booking_cancel_then_refund
+from innkeeper.flows.settle_then_check_out import booking_check_out_settled
 from innkeeper.ops.ratelimit.services import limit_booking_change, limit_booking_create
 from innkeeper.rooms.rates import NightPrice
 
@@ -130,6 +131,11 @@ class BookingIn(StrictIn):
 
 
 class CancelIn(StrictIn):
+    reason: str = Field(default="", max_length=300)
+
+
+class CheckOutIn(StrictIn):
+    invoice_later: bool = False
     reason: str = Field(default="", max_length=300)
 
 
@@ -361,9 +367,19 @@ def check_in_booking(request: HttpRequest, reference: Code) -> Booking:
 @router.post(
     "/bookings/{reference}/check-out", response={200: BookingOut, **BOOKING_ERRORS}, auth=bearer
 )
-def check_out_booking(request: HttpRequest, reference: Code) -> Booking:
-    """Staff: the guest has left."""
-    return _transition(request, reference, services.booking_check_out)
+def check_out_booking(
+    request: HttpRequest, reference: Code, payload: CheckOutIn | None = None
+) -> Booking:
+    """Staff: the guest has left. While the folio has a balance due this is 409 `balance_due`
+    (with `balance_due` and `currency`): record a payment first, or send `invoice_later: true`
+    with a `reason` (audited). Issues the final invoice (see the booking's folio)."""
+    return _transition(
+        request,
+        reference,
+        booking_check_out_settled,
+        invoice_later=payload.invoice_later if payload else False,
+        reason=payload.reason if payload else "",
+    )
 
 
 @router.post(

@@ -16,7 +16,7 @@ from innkeeper.accounts.models import User
 from innkeeper.bookings.models import Booking
 from innkeeper.core.errors import InvalidInput
 from innkeeper.core.money import ZERO, quantize
-from innkeeper.payments.ledger import paid_amount
+from innkeeper.payments.ledger import amount_charged, extras_total, paid_amount
 from innkeeper.payments.models import Payment
 from innkeeper.payments.refunds import NothingToRefund, _refundable, refund_issue
 
@@ -27,20 +27,22 @@ CHANGE_REFUND_REASON = "booking changed: paid above the new total"
 @dataclass(frozen=True)
 class ChangeMoney:
     paid: Decimal
-    balance_due: Decimal  # new total - paid, never below 0
+    balance_due: Decimal  # new total + extras - paid, never below 0
     deposit_top_up: Decimal  # new deposit - paid, never below 0
-    refund: Decimal  # paid (less refunds under way) above the new total
+    refund: Decimal  # paid (less refunds under way) above the new total + extras
 
 
 def change_money(*, booking: Booking, new_total: Decimal, new_deposit: Decimal) -> ChangeMoney:
     cur = booking.currency
     paid = paid_amount(booking)
     refundable = _refundable(booking)
+    # Extras posted on the folio are owed whatever the stay becomes: never refunded here.
+    owed = new_total + extras_total(booking)
     return ChangeMoney(
         paid=paid,
-        balance_due=quantize(max(new_total - paid, ZERO), cur),
+        balance_due=quantize(max(owed - paid, ZERO), cur),
         deposit_top_up=quantize(max(new_deposit - paid, ZERO), cur),
-        refund=quantize(max(refundable - new_total, ZERO), cur),
+        refund=quantize(max(refundable - owed, ZERO), cur),
     )
 
 
@@ -48,7 +50,7 @@ def refund_after_change(*, reference: str, actor: User | None) -> list[Payment]:
     """Give back what was paid above the booking's (new) total. Safe to run again: once
     refunded, nothing is above the total any more."""
     booking = Booking.objects.select_related("property", "charges").get(reference=reference.upper())
-    excess = quantize(_refundable(booking) - booking.charges.total, booking.currency)
+    excess = quantize(_refundable(booking) - amount_charged(booking), booking.currency)
     if excess <= 0:
         return []
     staff = actor is not None and actor.is_staff

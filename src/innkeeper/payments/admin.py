@@ -1,4 +1,5 @@
-"""Admin: payments, ledger and receipts are read-only records (policies: rooms admin)."""
+"""Admin: payments, ledger, receipts, posted extras and invoices are read-only records
+(policies: rooms admin); managers keep each property's catalogue of extras here."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from innkeeper.payments.models import LedgerEntry, Payment, Receipt
+from innkeeper.payments.models import (
+    ExtraItem,
+    FolioCharge,
+    Invoice,
+    LedgerEntry,
+    Payment,
+    Receipt,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin[Any]):
@@ -38,5 +46,32 @@ class PaymentAdmin(ReadOnlyAdmin):
 @admin.register(Receipt)
 class ReceiptAdmin(ReadOnlyAdmin):
     list_display = ["number", "booking", "created_at"]
+    exclude = ["pdf"]
+    search_fields = ["number", "booking__reference"]
+
+
+@admin.register(ExtraItem)
+class ExtraItemAdmin(admin.ModelAdmin[ExtraItem]):
+    """The catalogue staff post from (breakfast, minibar, laundry, late check-out). Prices
+    include VAT; a blank VAT uses the property's policy rate. Posted extras keep the price
+    they were posted at; retire an item by unticking `active` (posted ones refer to it)."""
+
+    list_display = ["name", "code", "property", "unit_price", "vat_percent", "active"]
+    list_filter = ["property", "active"]
+    search_fields = ["name", "code"]
+    prepopulated_fields = {"code": ["name"]}
+
+
+@admin.register(FolioCharge)
+class FolioChargeAdmin(ReadOnlyAdmin):
+    list_display = ["posted_at", "booking", "description", "quantity", "amount", "voided_at"]
+    list_filter = ["voided_at"]
+    search_fields = ["booking__reference", "description"]
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    list_display = ["number", "booking", "settlement", "balance", "currency", "created_at"]
+    list_filter = ["settlement"]
     exclude = ["pdf"]
     search_fields = ["number", "booking__reference"]

@@ -21,12 +21,15 @@ from innkeeper.flows.deposit_paid_then_confirm import (
 )
 from innkeeper.payments import selectors
 from innkeeper.payments.downloads import receipt_response
+from innkeeper.payments.folio_api import router as folio_router
 from innkeeper.payments.models import LedgerEntry, Payment
 from innkeeper.payments.refunds import refund_issue
 from innkeeper.payments.services import booking_for_payment, payment_create
 
 router = Router()
 ERRORS = {**AUTH_ERRORS, 403: Problem, 404: Problem, 409: Problem}
+# The folio (the stay's account: extras, invoices) has a module of its own.
+router.add_router("", folio_router)
 
 
 class PaymentIn(StrictIn):

@@ -7,9 +7,9 @@ from decimal import Decimal
 from django.db.models import F, Sum
 
 from innkeeper.accounts.models import User
-from innkeeper.bookings.models import Booking
+from innkeeper.bookings.models import Booking, BookingStatus
 from innkeeper.core.money import ZERO, quantize
-from innkeeper.payments.models import EntryKind, LedgerEntry, Payment
+from innkeeper.payments.models import EntryKind, FolioCharge, LedgerEntry, Payment
 from innkeeper.payments.receipts import receipt_issue
 
 # The signed effect of each kind on what the guest has paid.
@@ -51,8 +51,31 @@ def paid_amount(booking: Booking) -> Decimal:
     return quantize(total or ZERO, booking.currency)
 
 
+def extras_total(booking: Booking) -> Decimal:
+    """The extras posted on the stay (payments/folio.py), voided ones left out."""
+    total = FolioCharge.objects.filter(booking=booking, voided_at__isnull=True).aggregate(
+        s=Sum("amount")
+    )["s"]
+    return quantize(total or ZERO, booking.currency)
+
+
+def amount_charged(booking: Booking) -> Decimal:
+    """Everything the stay costs: the price fixed on the booking plus the extras."""
+    charges = getattr(booking, "charges", None)
+    stay = charges.total if charges is not None else ZERO
+    return quantize(stay + extras_total(booking), booking.currency)
+
+
 def balance_due(booking: Booking) -> Decimal:
-    return quantize(booking.charges.total - paid_amount(booking), booking.currency)
+    """What the guest still owes on the folio (negative: what the property owes back)."""
+    return quantize(amount_charged(booking) - paid_amount(booking), booking.currency)
+
+
+def is_payable(booking: Booking) -> bool:
+    """Active bookings take payments; so does a checked-out stay while a balance is due."""
+    if booking.is_active:
+        return True
+    return booking.status == BookingStatus.CHECKED_OUT and balance_due(booking) > 0
 
 
 def ledger_problems(*, using: str = "default") -> list[str]:

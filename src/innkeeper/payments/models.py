@@ -209,3 +209,129 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+# --- the folio: extras posted on a stay, and the final invoice ---------------------------------
+
+
+class ExtraItem(models.Model):
+    """One line of a property's catalogue of extras (breakfast, minibar, laundry, late
+    check-out), kept in the admin. Prices include VAT, like room rates."""
+
+    property = models.ForeignKey(Property, on_delete=models.PROTECT, related_name="extra_items")
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=100)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=3)
+    # Blank: the property's policy VAT (breakfast may have a reduced rate of its own).
+    vat_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["property_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["property", "code"], name="extra_item_code_unique"),
+            models.CheckConstraint(
+                condition=models.Q(unit_price__gte=0), name="extra_item_price_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit_price})"
+
+
+class FolioCharge(models.Model):
+    """An extra posted on a stay, its price fixed when posted. A mistake is voided (who, why,
+    when), never deleted: the folio keeps every line it ever showed."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="folio_charges")
+    item = models.ForeignKey(ExtraItem, null=True, on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(max_length=100)
+    quantity = models.PositiveSmallIntegerField()
+    unit_price = models.DecimalField(max_digits=12, decimal_places=3)
+    amount = models.DecimalField(max_digits=12, decimal_places=3)
+    currency = models.CharField(max_length=3)
+    vat_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    vat_amount = models.DecimalField(max_digits=12, decimal_places=3)
+    note = models.CharField(max_length=300, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    posted_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    void_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["posted_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="folio_charge_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.description}"
+
+
+class Settlement(models.TextChoices):
+    SETTLED = "settled", "Settled"
+    INVOICE_LATER = "invoice_later", "To invoice later"
+    STATEMENT = "statement", "Statement"
+
+
+class InvoiceCounter(models.Model):
+    """The last invoice number per property and year: the receipts' gapless counter
+    (`receipts.next_sequence`), in a series of its own."""
+
+    property = models.ForeignKey(Property, on_delete=models.CASCADE)
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["property", "year"], name="invoice_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.property_id}/{self.year}: {self.last_number}"
+
+
+class Invoice(models.Model):
+    """The stay's account as a numbered document: every line (room nights, taxes, extras,
+    payments, refunds) and the balance. Issued at check-out (final); staff may issue a fresh
+    statement later (after a late payment). Numbered without gaps per property and year."""
+
+    property = models.ForeignKey(Property, on_delete=models.PROTECT)
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="invoices")
+    year = models.PositiveIntegerField()
+    sequence = models.PositiveIntegerField()
+    number = models.CharField(max_length=40, unique=True)
+    settlement = models.CharField(max_length=20, choices=Settlement.choices)
+    reason = models.CharField(max_length=300, blank=True)
+    charged = models.DecimalField(max_digits=12, decimal_places=3)
+    paid = models.DecimalField(max_digits=12, decimal_places=3)
+    balance = models.DecimalField(max_digits=12, decimal_places=3)
+    currency = models.CharField(max_length=3)
+    lines = models.JSONField(default=list)
+    html = models.TextField()
+    pdf = models.BinaryField()
+    html_sha256 = models.CharField(max_length=64)
+    pdf_sha256 = models.CharField(max_length=64)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["property_id", "year", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["property", "year", "sequence"], name="invoice_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number

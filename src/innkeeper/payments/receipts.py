@@ -7,22 +7,25 @@ from typing import TYPE_CHECKING
 from django.template.loader import render_to_string
 
 from innkeeper.core.ids import sha256_hex
-from innkeeper.payments.models import Receipt, ReceiptCounter
+from innkeeper.payments.models import InvoiceCounter, Receipt, ReceiptCounter
 
 if TYPE_CHECKING:
     from innkeeper.payments.models import LedgerEntry
 
 
-def _next_sequence(property_id: int, year: int) -> int:
-    """Take the next number under a row lock; a rollback gives the number back (no gaps)."""
-    ReceiptCounter.objects.get_or_create(property_id=property_id, year=year)
-    counter = ReceiptCounter.objects.select_for_update().get(property_id=property_id, year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
+def next_sequence(
+    property_id: int, year: int, *, counter: type[ReceiptCounter | InvoiceCounter] = ReceiptCounter
+) -> int:
+    """Take the next number under a row lock; a rollback gives the number back (no gaps).
+    Receipts and invoices each count in their own series (`counter`), the same way."""
+    counter.objects.get_or_create(property_id=property_id, year=year)
+    row = counter.objects.select_for_update().get(property_id=property_id, year=year)
+    row.last_number += 1
+    row.save(update_fields=["last_number"])
+    return row.last_number
 
 
-def _pdf(lines: list[tuple[str, str]], title: str) -> bytes:
+def pdf_document(lines: list[tuple[str, str]], title: str) -> bytes:
     from fpdf import FPDF  # heavy (fonts); only needed when a receipt is issued
 
     pdf = FPDF()
@@ -40,7 +43,7 @@ def receipt_issue(*, entry: LedgerEntry) -> Receipt:
     booking = entry.booking
     charges = booking.charges
     year = entry.created_at.astimezone(booking.property.zone).year
-    sequence = _next_sequence(booking.property_id, year)
+    sequence = next_sequence(booking.property_id, year)
     number = f"{booking.property.slug.upper()}-{year}-{sequence:06d}"
     kind = "Refund" if entry.settled < 0 else "Payment"
     if entry.kind == "refund_reversed":
@@ -59,7 +62,7 @@ def receipt_issue(*, entry: LedgerEntry) -> Receipt:
     ]
     title = f"{booking.property.name}: {kind.lower()} receipt"
     html = render_to_string("payments/receipt.html", {"title": title, "lines": lines})
-    pdf = _pdf(lines, title)
+    pdf = pdf_document(lines, title)
     return Receipt.objects.create(
         property_id=booking.property_id,
         booking=booking,

@@ -10,8 +10,7 @@ from django.db.models import Exists, OuterRef
 from innkeeper.accounts.models import User
 from innkeeper.bookings.models import Booking
 from innkeeper.core.errors import NotFound
-from innkeeper.core.money import quantize
-from innkeeper.payments.ledger import paid_amount
+from innkeeper.payments.ledger import balance_due, paid_amount
 from innkeeper.payments.models import (
     EntryKind,
     LedgerEntry,
@@ -39,7 +38,7 @@ def booking_statement(*, reference: str, user: User) -> Statement:
     return Statement(
         booking=booking,
         paid=paid,
-        balance_due=quantize(booking.charges.total - paid, booking.currency),
+        balance_due=balance_due(booking),  # the whole folio: extras included
         payments=list(booking.payments.all()),
         ledger=list(booking.ledger.all()),
         receipts=list(booking.receipts.defer("pdf", "html").order_by("sequence")),

@@ -7,10 +7,10 @@ from decimal import Decimal
 from django.db import transaction
 
 from innkeeper.accounts.models import User
-from innkeeper.bookings.models import ACTIVE_STATUSES, Booking
+from innkeeper.bookings.models import Booking, BookingStatus
 from innkeeper.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from innkeeper.core.money import ZERO, quantize
-from innkeeper.payments.ledger import paid_amount
+from innkeeper.payments.ledger import amount_charged, balance_due, is_payable, paid_amount
 from innkeeper.payments.models import OPEN_STATUSES, Payment, Provider, Purpose
 
 DESK_METHODS = ("cash", "card", "transfer")
@@ -28,14 +28,17 @@ def booking_for_payment(*, reference: str, actor: User, lock: bool = False) -> B
 
 def _amount_owed(booking: Booking, purpose: str) -> Decimal:
     paid = paid_amount(booking)
-    target = booking.charges.deposit_due if purpose == Purpose.DEPOSIT else booking.charges.total
+    # The balance is the whole folio: the stay's price and the extras posted on it.
+    target = booking.charges.deposit_due if purpose == Purpose.DEPOSIT else amount_charged(booking)
     return quantize(max(target - paid, ZERO), booking.currency)
 
 
 def _check(booking: Booking, actor: User, provider: str, method: str) -> None:
-    if booking.status not in ACTIVE_STATUSES:
+    # A checked-out guest who still owes money can pay (late payment, invoice paid later).
+    if not is_payable(booking):
         raise InvalidTransition(
-            f"Booking {booking.reference} is {booking.status}; it takes no payment.",
+            f"Booking {booking.reference} is {booking.status}; it takes no payment"
+            + (" (nothing is owed)." if booking.status == BookingStatus.CHECKED_OUT else "."),
             code="booking_not_payable",
         )
     if provider == Provider.PAY_AT_PROPERTY:
@@ -64,11 +67,7 @@ def payment_create(
         owed = _amount_owed(booking, purpose)
         if amount is not None:
             amount = quantize(amount, booking.currency)
-            if (
-                not ZERO
-                < amount
-                <= quantize(booking.charges.total - paid_amount(booking), booking.currency)
-            ):
+            if not ZERO < amount <= balance_due(booking):
                 raise InvalidInput(
                     "Amount must be above 0 and at most the balance due.",
                     code="invalid_amount",

@@ -10,7 +10,7 @@ from django.db import transaction
 from innkeeper.accounts.models import User
 from innkeeper.core.audit import audit_log
 from innkeeper.core.errors import ServiceUnavailable
-from innkeeper.payments.ledger import entry_record
+from innkeeper.payments.ledger import entry_record, is_payable
 from innkeeper.payments.models import EntryKind, Payment, PaymentStatus, Provider
 from innkeeper.payments.providers import ProviderResult, ProviderUnavailable, provider_for
 from innkeeper.payments.states import allowed
@@ -140,7 +140,7 @@ def payment_refresh(
         payment = _locked(payment_id)
         before = payment.status
         unsent = payment.status in (PaymentStatus.CREATED, PaymentStatus.PROVIDER_UNAVAILABLE)
-        if unsent and not payment.refund_of_id and not payment.booking.is_active:
+        if unsent and not payment.refund_of_id and not is_payable(payment.booking):
             # The guest never got a client secret, so nobody can pay it: close it.
             result = ProviderResult(PaymentStatus.FAILED, error="booking no longer active")
             payment_apply(payment=payment, result=result)

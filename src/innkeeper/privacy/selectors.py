@@ -135,7 +135,27 @@ def _booking(booking: Booking) -> dict[str, Any]:
         ],
         "payments": _payments(booking),
         "receipts": _receipts(booking),
+        "extras": _extras(booking),
+        "invoices": [
+            {"number": i.number, "balance": i.balance, "currency": i.currency, "at": i.created_at}
+            for i in booking.invoices.order_by("year", "sequence")
+        ],
     }
+
+
+def _extras(booking: Booking) -> list[dict[str, Any]]:
+    """Extras posted on the stay's folio (voided ones too: they were on the bill)."""
+    return [
+        {
+            "description": c.description,
+            "quantity": c.quantity,
+            "amount": c.amount,
+            "note": c.note,
+            "posted_at": c.posted_at,
+            "voided": c.voided_at is not None,
+        }
+        for c in booking.folio_charges.order_by("posted_at", "pk")
+    ]
 
 
 def guest_export(guest: Guest) -> dict[str, Any]:

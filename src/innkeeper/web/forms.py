@@ -98,3 +98,48 @@ class DeskRefundForm(forms.Form):
         help_text="Required: it goes on the ledger and the audit trail.",
         error_messages={"required": "Give a reason for the refund."},
     )
+
+
+# --- the folio at the desk: extras, and checking out a guest who owes money ---------------------
+
+
+class FolioExtraForm(forms.Form):
+    """Post an extra from the property's catalogue on the stay."""
+
+    code = forms.ChoiceField(label="Extra", choices=[])
+    quantity = forms.IntegerField(label="Quantity", min_value=1, max_value=99, initial=1)
+    note = forms.CharField(label="Note", max_length=300, required=False)
+
+    def __init__(self, *args: Any, catalogue: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = catalogue
+
+
+class FolioVoidForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=300,
+        error_messages={"required": "Say why the extra is voided."},
+    )
+
+
+class CheckOutPayForm(forms.Form):
+    """The guest pays the balance as they leave: recorded, then checked out."""
+
+    method = forms.ChoiceField(label="Method", choices=DESK_METHODS, widget=forms.RadioSelect)
+    amount = forms.DecimalField(
+        label="Amount", min_value=Decimal("0.01"), max_digits=12, decimal_places=3
+    )
+
+
+class CheckOutLaterForm(forms.Form):
+    """The guest leaves owing money that will be invoiced (a company, a travel agent...)."""
+
+    reason = forms.CharField(
+        label="Why invoice later",
+        max_length=300,
+        help_text="Required: who pays and how (it goes on the invoice and the audit trail).",
+        error_messages={"required": "Say why the balance is invoiced later."},
+    )

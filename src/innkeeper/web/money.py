@@ -14,7 +14,7 @@ from innkeeper.bookings.models import Booking, BookingCharges
 from innkeeper.bookings.rules import check_stay_rules
 from innkeeper.core.models import AuditEvent
 from innkeeper.core.money import ZERO, quantize
-from innkeeper.payments.ledger import paid_amount
+from innkeeper.payments.ledger import extras_total, paid_amount
 from innkeeper.payments.models import LedgerEntry, Payment, Receipt
 from innkeeper.payments.refunds import RefundPreview, policy_refund_preview
 from innkeeper.payments.selectors import refunds_to_handle
@@ -64,6 +64,7 @@ def offer_of(quote: Quote, *, room: Room, check_in: date, guests: int) -> StayOf
 class BookingMoney:
     charges: BookingCharges | None
     paid: Decimal = ZERO
+    extras: Decimal = ZERO  # posted on the folio during the stay, voided ones left out
     balance_due: Decimal = ZERO
     deposit_outstanding: Decimal = ZERO
     free_until: datetime | None = None
@@ -81,11 +82,12 @@ def booking_money(booking: Booking, *, with_ledger: bool = False) -> BookingMone
     if charges is None:
         return BookingMoney(charges=None)
     currency = booking.currency
-    paid = paid_amount(booking)
+    paid, extras = paid_amount(booking), extras_total(booking)
     money = BookingMoney(
         charges=charges,
         paid=paid,
-        balance_due=quantize(max(charges.total - paid, ZERO), currency),
+        extras=extras,
+        balance_due=quantize(max(charges.total + extras - paid, ZERO), currency),
         deposit_outstanding=quantize(max(charges.deposit_due - paid, ZERO), currency),
         free_until=free_cancellation_deadline(booking, charges),
         receipts=list(booking.receipts.defer("pdf", "html").order_by("sequence")),

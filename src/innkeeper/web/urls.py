@@ -6,6 +6,7 @@ from innkeeper.web.views import (
     account,
     change,
     desk,
+    desk_folio,
     desk_money,
     guest,
     manage,
@@ -70,6 +71,19 @@ urlpatterns = [
     path("desk/receipts/<str:number>/", desk_money.receipt, name="desk_receipt"),
     # Before the generic action route below, which would take "change" for an action.
     path("desk/bookings/<str:reference>/change/", change.desk_change, name="desk_change"),
+    # The folio (payments/folio.py); check-out with the balance settled (flows).
+    path("desk/bookings/<str:reference>/folio/extras/", desk_folio.extra_add, name="desk_extra"),
+    path(
+        "desk/bookings/<str:reference>/folio/extras/<str:extra>/void/",
+        desk_folio.extra_cancel,
+        name="desk_extra_void",
+    ),
+    path(
+        "desk/bookings/<str:reference>/folio/check-out/",
+        desk_folio.check_out,
+        name="desk_check_out",
+    ),
+    path("desk/invoices/<str:number>/", desk_folio.invoice, name="desk_invoice"),
     path(
         "desk/bookings/<str:reference>/<str:action>/",
         desk.booking_action,

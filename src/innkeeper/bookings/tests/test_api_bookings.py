@@ -82,6 +82,10 @@ def test_staff_lifecycle_and_illegal_transitions(guest_api, staff_api, make_book
     assert staff_api.post(f"{URL}/{ref}/check-in").json()["status"] == "checked_in"
     _problem(staff_api.post(f"{URL}/{ref}/cancel"), 409, "invalid_transition")
     _problem(staff_api.post(f"{URL}/{ref}/no-show"), 409, "invalid_transition")
+    # The guest owes the stay: check-out waits for the payment (payments/tests/test_folio*).
+    _problem(staff_api.post(f"{URL}/{ref}/check-out"), 409, "balance_due")
+    pay = {"provider": "pay_at_property", "purpose": "balance", "method": "cash"}
+    assert staff_api.post(f"{URL}/{ref}/payments", pay).status_code == 201
     assert staff_api.post(f"{URL}/{ref}/check-out").json()["status"] == "checked_out"
     actions = list(BookingEvent.objects.filter(booking=booking).values_list("action", flat=True))
     assert actions == ["booking.created", "booking.checked_in", "booking.checked_out"]

@@ -64,7 +64,12 @@ def bookings_section() -> Iterator[Metric]:
 
 def payments_section() -> Iterator[Metric]:
     by_status, oldest_open, refunds_open = readings.payments()
-    yield from _labelled("innkeeper_payments", "Payments by status.", "status", by_status)
+    yield from _labelled(
+        "innkeeper_payments",
+        "Payments by status (every status, final ones too).",
+        "status",
+        by_status,
+    )
     yield from _gauge(
         "innkeeper_payment_oldest_open_age_seconds",
         "Age of the oldest payment still open at the provider (0: none).",

@@ -19,7 +19,7 @@ from innkeeper.notifications.models import SentEmail
 from innkeeper.ops.backups.selectors import backup_status
 from innkeeper.ops.metrics import _booking_changes, _success_rate
 from innkeeper.ops.state import current_state
-from innkeeper.payments.models import OPEN_STATUSES, Payment, Purpose
+from innkeeper.payments.models import OPEN_STATUSES, Payment, PaymentStatus, Purpose
 
 
 def database_connections() -> tuple[float | None, float | None]:
@@ -52,11 +52,13 @@ def booking_changes(window: timedelta) -> tuple[dict[str, float], float | None]:
 
 
 def payments() -> tuple[dict[str, float], float, float]:
-    """Open payments by status, the oldest one's age, and open refunds."""
-    open_payments = Payment.objects.filter(status__in=OPEN_STATUSES)
-    counts = {status: 0.0 for status in OPEN_STATUSES}
-    rows = open_payments.values("status").annotate(n=Count("id")).order_by()
+    """Payments by status (every status, final ones included, zero when none: a rate of
+    `failed` or a pile of `due_at_desk` refunds is as telling as a stuck `processing`), the
+    oldest open one's age, and open refunds. One GROUP BY over the (status, updated_at) index."""
+    counts = {status.value: 0.0 for status in PaymentStatus}
+    rows = Payment.objects.values("status").annotate(n=Count("id")).order_by()
     counts.update({row["status"]: float(row["n"]) for row in rows})
+    open_payments = Payment.objects.filter(status__in=OPEN_STATUSES)
     oldest = open_payments.aggregate(oldest=Min("created_at"))["oldest"]
     age = (timezone.now() - oldest).total_seconds() if oldest else 0.0
     refunds = open_payments.filter(purpose=Purpose.REFUND).count()

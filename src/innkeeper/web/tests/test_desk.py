@@ -71,7 +71,15 @@ def test_arrival_is_checked_in_then_out(desk: Client, room: Room, guest: User, t
     assert again.status_code == 200
     assert "it cannot become checked in" in again.content.decode()
 
-    desk.post(f"/desk/bookings/{booking.reference}/check-out/")
+    # The guest owes the stay: the desk is sent to the booking's folio to settle it first.
+    owed = desk.post(f"/desk/bookings/{booking.reference}/check-out/")
+    assert owed["Location"] == f"/desk/bookings/{booking.reference}/#check-out"
+    booking.refresh_from_db()
+    assert booking.status == S.CHECKED_IN
+    desk.post(
+        f"/desk/bookings/{booking.reference}/folio/check-out/",
+        {"mode": "pay", "out-pay-method": "cash", "out-pay-amount": str(booking.total_price)},
+    )
     booking.refresh_from_db()
     assert booking.status == S.CHECKED_OUT
     detail = desk.get(f"/desk/bookings/{booking.reference}/").content.decode()

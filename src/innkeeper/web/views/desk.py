@@ -19,6 +19,8 @@ from innkeeper.bookings import services
 from innkeeper.bookings.rules import property_today
 from innkeeper.core.errors import ApplicationError
 from innkeeper.flows.cancel_then_refund import booking_cancel_then_refund
+from innkeeper.flows.settle_then_check_out import booking_check_out_settled
+from innkeeper.payments.folio import BalanceDue
 from innkeeper.rooms.models import Property
 from innkeeper.web.board import room_board
 from innkeeper.web.selectors import desk_day
@@ -28,7 +30,8 @@ from innkeeper.web.views.common import current_user, safe_next
 ACTIONS: dict[str, tuple[Callable[..., object], str]] = {
     "confirm": (services.booking_confirm, "confirmed"),
     "check-in": (services.booking_check_in, "checked in"),
-    "check-out": (services.booking_check_out, "checked out"),
+    # Refused while the guest owes money: the booking page takes it or invoices it later.
+    "check-out": (booking_check_out_settled, "checked out"),
     "no-show": (services.booking_mark_no_show, "marked as no-show"),
     "cancel": (booking_cancel_then_refund, "cancelled"),
 }
@@ -102,6 +105,9 @@ def booking_action(request: HttpRequest, reference: str, action: str) -> HttpRes
     service, done = ACTIONS[action]
     try:
         service(reference=reference, actor=current_user(request))
+    except BalanceDue as error:
+        messages.error(request, error.detail)  # settle it on the booking page's folio
+        return redirect(reverse("web:desk_booking", args=[reference.upper()]) + "#check-out")
     except ApplicationError as error:
         messages.error(request, error.detail)
     else:

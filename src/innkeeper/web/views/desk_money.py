@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -16,6 +17,7 @@ from innkeeper.payments.downloads import receipt_response
 from innkeeper.payments.refunds import refund_issue
 from innkeeper.payments.selectors import receipt_get
 from innkeeper.payments.services import booking_for_payment
+from innkeeper.web.folio import folio_context
 from innkeeper.web.forms import DeskPaymentForm, DeskRefundForm, attach_error
 from innkeeper.web.money import booking_audit, booking_money
 from innkeeper.web.selectors import desk_booking_get
@@ -35,6 +37,7 @@ def _detail(
     pay: DeskPaymentForm | None = None,
     refund: DeskRefundForm | None = None,
     status: int = 200,
+    **folio_forms: Form,
 ) -> HttpResponse:
     booking, events = desk_booking_get(reference=reference)
     money = booking_money(booking, with_ledger=True)
@@ -47,6 +50,7 @@ def _detail(
         "money": money,
         "pay_form": pay,
         "refund_form": refund or DeskRefundForm(prefix="refund"),
+        **folio_context(booking, **folio_forms),  # the folio section (web/folio.py)
     }
     return render(request, "web/desk/booking.html", context, status=status)
 

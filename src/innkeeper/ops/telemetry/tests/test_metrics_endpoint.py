@@ -161,6 +161,35 @@ def test_backup_and_disk_gauges_are_present(client: Client):
     assert "innkeeper_bookings" in text
 
 
+def test_payments_are_counted_in_every_state_final_ones_too(client: Client, make_booking):
+    """Not only the open states: failed cards and refunds due at the desk are what an
+    on-call engineer looks for, and a state with no payment reads 0, not absent."""
+    from innkeeper.payments.models import Payment, PaymentStatus
+
+    booking = make_booking()
+    made = [PaymentStatus.SUCCEEDED, PaymentStatus.FAILED, PaymentStatus.FAILED]
+    made += [PaymentStatus.DUE_AT_DESK, PaymentStatus.PROCESSING]
+    for status in made:
+        Payment.objects.create(
+            booking=booking,
+            provider="stripe",
+            purpose="refund" if status == PaymentStatus.DUE_AT_DESK else "deposit",
+            amount="10.00",
+            currency="EUR",
+            status=status,
+        )
+    text = scrape(client)
+    labels = {
+        s.labels["status"]
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+        if s.name == "innkeeper_payments"
+    }
+    assert labels == {status.value for status in PaymentStatus}
+    for status in PaymentStatus:
+        assert value(text, "innkeeper_payments", status=status) == made.count(status), status
+
+
 def test_rate_limit_refusals_are_counted_by_scope(client: Client, rate_limits, hotel):
     rate_limits.RATE_LIMITS = {**rate_limits.RATE_LIMITS, "api": "2/minute"}
     before = value(scrape(client), "innkeeper_rate_limit_rejections_total", scope="api")

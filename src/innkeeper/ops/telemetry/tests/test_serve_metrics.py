@@ -126,3 +126,9 @@ def test_promtool_accepts_a_real_scrape(server: InnkeeperServer):
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    # Payments by state cover every state (final ones too), each a sample even when zero.
+    families = text_string_to_metric_families(scrape(server))
+    states = {
+        s.labels["status"] for f in families for s in f.samples if s.name == "innkeeper_payments"
+    }
+    assert {"created", "processing", "succeeded", "failed", "due_at_desk"} <= states

@@ -10,6 +10,7 @@ from django.db.models import Count
 
 from innkeeper.core.money import quantize
 from innkeeper.flows.deposit_paid_then_confirm import reconcile_then_confirm
+from innkeeper.payments.folio_lines import departures_owing
 from innkeeper.payments.models import OPEN_STATUSES, Payment
 from innkeeper.payments.selectors import refunds_to_handle
 
@@ -28,7 +29,9 @@ class Command(BaseCommand):
         )
         rec.add_argument("--json", action="store_true", help="machine-readable output")
         sub.add_parser(
-            "status", help="open payments by status; refunds due at the desk or reversed"
+            "status",
+            help="open payments by status; refunds due at the desk or reversed; guests who "
+            "left owing money",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -45,6 +48,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{row['status']:<22} {row['provider']:<16} {row['n']}")
             self.stdout.write(f"{total} open payment(s)")
             self._refunds_to_handle()
+            self._departures_owing()
             return
         report = reconcile_then_confirm(all_open=options["all"], booking=options["booking"])
         if options["json"]:
@@ -78,4 +82,16 @@ class Command(BaseCommand):
                 f"  {refund.booking.reference}  {quantize(refund.amount, refund.currency)} "
                 f"{refund.currency} via {refund.provider}: {refund.last_error or 'failed'}"
                 f"  refund {refund.uid}"
+            )
+
+    def _departures_owing(self) -> None:
+        owing = departures_owing()
+        self.stdout.write(f"{len(owing)} guest(s) checked out owing money")
+        for row in owing:
+            booking, later = row.booking, row.invoice_later
+            why = f"invoice later ({later.number}: {later.reason})" if later else "late extras"
+            left = f"{booking.checked_out_at:%Y-%m-%d}" if booking.checked_out_at else "?"
+            self.stdout.write(
+                f"  {booking.reference}  {row.balance_due} {booking.currency}  "
+                f"{booking.guest_name} <{booking.guest_email}>  left {left}  {why}"
             )
