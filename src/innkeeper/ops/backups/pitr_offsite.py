@@ -63,6 +63,7 @@ def pitr_repo_sync() -> dict[str, int]:
     repo = Path(settings.BACKUP_PITR_REPO)
     client = offsite._client()  # the same S3 client configuration as the backups
     remote = _remote_sizes(client)
+    lock = offsite.object_lock(client)  # the WAL archive is locked like the backups
     uploaded = unchanged = 0
     for path in _repo_files(repo):
         key = f"{repo_prefix()}{path.relative_to(repo).as_posix()}"
@@ -78,6 +79,7 @@ def pitr_repo_sync() -> dict[str, int]:
                 Body=body,
                 ChecksumAlgorithm="SHA256",
                 ChecksumSHA256=offsite._b64(sha256),  # S3 refuses other bytes
+                **lock,
             )
         uploaded += 1
     logger.info("pgBackRest repository off-site: %d uploaded, %d unchanged", uploaded, unchanged)
