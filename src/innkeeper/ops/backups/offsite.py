@@ -183,7 +183,10 @@ def offsite_upload(manifest: Manifest) -> bool:
     """Upload one backup (BACKUP_S3_ATTEMPTS tries with backoff); the outcome is written into
     its manifest. A final failure is logged as an ALERT and shown by `backup status`."""
     problem = checksum_problem(manifest)
-    if problem or manifest.verified is False:
+    # A failed drill of the local file forbids the upload; one of the off-site copy (damaged
+    # in the bucket) does not: uploading the checked local file again is the repair.
+    local_drill = (manifest.verification or {}).get("source", "local") == "local"
+    if problem or (manifest.verified is False and local_drill):
         raise BackupFailed(f"Not uploading backup {manifest.id}: {problem or 'its drill failed'}.")
     client = _client()
     attempts = max(1, settings.BACKUP_S3_ATTEMPTS)
@@ -368,6 +371,9 @@ def _download_failed(
         "problems": [problem],
         "duration_seconds": round(time.monotonic() - started, 2),
     }
+    if data_path(manifest).is_file():  # `backup sync` uploads the (checked) local copy again
+        failed_at = timezone.now().isoformat()
+        manifest.offsite = {"verified": False, "error": problem, "failed_at": failed_at}
     write_manifest(manifest)
     logger.error("backup %s off-site drill FAILED: %s", manifest.id, problem)
     return {"backup": manifest.id, "ok": False, "problems": [problem]}

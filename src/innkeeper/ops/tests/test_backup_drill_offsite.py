@@ -85,5 +85,13 @@ def test_a_damaged_off_site_copy_fails_the_drill_and_status(settings, s3, tmp_pa
     status = innkeeper("backup", "status", **env)
     assert status.returncode == 1, status.stdout + status.stderr
     assert f"the last restore drill ({manifest.id}) failed" in status.stderr
+    assert f"off-site copy of {manifest.id} failed" in status.stderr
     by_hand = innkeeper("backup", "verify", "--offsite", "--key-file", str(key), **env)
     assert by_hand.returncode == 1 and "FAILED" in by_hand.stderr
+
+    # The local copy is good: `backup sync` puts it off-site again, and the drill passes.
+    sync = innkeeper("backup", "sync", **env)
+    assert sync.returncode == 0 and f"{manifest.id}  copied and verified" in sync.stdout
+    again = innkeeper("backup", "verify", "--offsite", "--key-file", str(key), **env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert f"OK: the off-site copy of {manifest.id} is restorable" in again.stdout
