@@ -341,6 +341,10 @@ BACKUP_S3_ENDPOINT_URL = env.str("BACKUP_S3_ENDPOINT_URL", default="")
 BACKUP_S3_REGION = env.str("BACKUP_S3_REGION", default="")
 BACKUP_S3_ATTEMPTS = env.int("BACKUP_S3_ATTEMPTS", default=3)
 BACKUP_S3_RETRY_SECONDS = env.float("BACKUP_S3_RETRY_SECONDS", default=5.0)
+# S3 Object Lock on every uploaded object, where the bucket has it on (created with Object
+# Lock): retained this many days (0: off) in GOVERNANCE or COMPLIANCE mode.
+BACKUP_S3_LOCK_DAYS = env.int("BACKUP_S3_LOCK_DAYS", default=0)
+BACKUP_S3_LOCK_MODE = env.str("BACKUP_S3_LOCK_MODE", default="GOVERNANCE")
 # PostgreSQL point-in-time recovery with pgBackRest (README "Point-in-time recovery"): the
 # cluster's data directory (empty: no PITR), and where pgBackRest's config and repository go
 # (readable by the cluster's owner, BACKUP_PITR_RUN_AS when innkeeper runs as root).
@@ -351,6 +355,13 @@ BACKUP_PITR_STANZA = env.str("BACKUP_PITR_STANZA", default="innkeeper")
 BACKUP_PITR_RUN_AS = env.str("BACKUP_PITR_RUN_AS", default="")
 BACKUP_PITR_SOCKET_PATH = env.str("BACKUP_PITR_SOCKET_PATH", default="")
 BACKUP_PITR_RETENTION_FULL = env.int("BACKUP_PITR_RETENTION_FULL", default=2)
+# pgBackRest backups and the repository's off-site sync, run by innkeeper's scheduler (cron
+# or fixed times, like BACKUP_SCHEDULE; "off" turns one off). ops/backups/pitr_tasks.py.
+BACKUP_PITR_FULL_SCHEDULE = env.str("BACKUP_PITR_FULL_SCHEDULE", default="30 1 * * 0")
+BACKUP_PITR_INCR_SCHEDULE = env.str("BACKUP_PITR_INCR_SCHEDULE", default="15 * * * *")
+BACKUP_PITR_SYNC_SCHEDULE = env.str("BACKUP_PITR_SYNC_SCHEDULE", default="* * * * *")
+# `backup status` exits 1 when WAL written this long ago is still not archived (the RPO).
+BACKUP_WAL_MAX_LAG_SECONDS = env.float("BACKUP_WAL_MAX_LAG_SECONDS", default=300.0)
 # Where pg_dump/pg_restore live; empty: /usr/lib/postgresql/<server major>/bin, then PATH.
 BACKUP_PG_BIN_DIR = env.str("BACKUP_PG_BIN_DIR", default="")
 # Key of the manifests' HMAC; empty: derived from SECRET_KEY. Keep it (or SECRET_KEY) with the
@@ -385,7 +396,8 @@ TASKS = {
     "default": {
         # The database backend makes enqueueing part of the booking transaction (an outbox).
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "notifications"],
+        # "pitr": pgBackRest jobs, for a worker on the database host (ops/backups/pitr_tasks).
+        "QUEUES": ["default", "notifications", "pitr"],
     }
 }
 JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=5)

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from secrets import token_hex
 from typing import Any
@@ -38,11 +39,11 @@ AWS = {
 }
 
 
-@pytest.fixture(scope="module")
-def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One moto S3 server for the module."""
+@contextmanager
+def moto_s3(log_path: Path) -> Iterator[str]:
+    """A moto S3 server on a free port (its output in `log_path`); yields its endpoint."""
     port = free_port()
-    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w")
+    log = log_path.open("w")
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
         stdout=log,
@@ -57,13 +58,20 @@ def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 break
             except requests.RequestException:  # not listening yet, or slow to answer
                 if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail(f"moto_server did not start on {endpoint}")
+                    raise RuntimeError(f"moto_server did not start on {endpoint}") from None
                 time.sleep(0.2)
         yield endpoint
     finally:
         server.terminate()
         server.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One moto S3 server for the module."""
+    with moto_s3(tmp_path_factory.mktemp("moto") / "moto.log") as endpoint:
+        yield endpoint
 
 
 @pytest.fixture
@@ -136,16 +144,11 @@ def as_owner(*args: str) -> None:
     subprocess.run(["runuser", "-u", OWNER, "--", *args], check=True, capture_output=True)
 
 
-@pytest.fixture
-def private_cluster() -> Iterator[dict[str, Any]]:
-    if connection.vendor != "postgresql":
-        pytest.skip("PITR is PostgreSQL's: this test runs in the PostgreSQL pass")
-    missing = [t for t in (str(PG_BIN / "initdb"), "pgbackrest") if not shutil.which(t)]
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"missing in CI: {missing} (make system-tools)")
-        pytest.skip(f"missing: {missing} (make system-tools installs them)")
-    folder = Path(tempfile.mkdtemp(prefix="innkeeper-pitr-"))
+@contextmanager
+def cluster(folder: Path) -> Iterator[dict[str, Any]]:
+    """A private PostgreSQL 15 cluster in `folder` (removed afterwards), owned by `postgres`,
+    on a free port: {"url": its postgres database, "env": the BACKUP_PITR_* settings}."""
+    folder.mkdir(parents=True, exist_ok=True)
     shutil.chown(folder, OWNER)
     port = free_port()
     data = folder / "data"
@@ -170,6 +173,23 @@ def private_cluster() -> Iterator[dict[str, Any]]:
     finally:
         stop_cluster(data, check=False)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def cluster_tools_missing() -> list[str]:
+    return [t for t in (str(PG_BIN / "initdb"), "pgbackrest") if not shutil.which(t)]
+
+
+@pytest.fixture
+def private_cluster() -> Iterator[dict[str, Any]]:
+    if connection.vendor != "postgresql":
+        pytest.skip("PITR is PostgreSQL's: this test runs in the PostgreSQL pass")
+    missing = cluster_tools_missing()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"missing in CI: {missing} (make system-tools)")
+        pytest.skip(f"missing: {missing} (make system-tools installs them)")
+    with cluster(Path(tempfile.mkdtemp(prefix="innkeeper-pitr-"))) as made:
+        yield made
 
 
 def stop_cluster(data: Path, *, check: bool) -> None:

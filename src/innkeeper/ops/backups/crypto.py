@@ -125,16 +125,21 @@ def _plain_copy(
 
 
 @contextmanager
-def plaintext(manifest: Manifest, key_file: Path | None) -> Iterator[Path]:
+def plaintext(
+    manifest: Manifest, key_file: Path | None, folder: Path | None = None
+) -> Iterator[Path]:
     """The backup's plain database file (decrypted into a temporary folder if need be)."""
-    with _plain_copy(manifest, data_path(manifest), manifest.plain_sha256, key_file) as plain:
+    source = data_path(manifest, folder)
+    with _plain_copy(manifest, source, manifest.plain_sha256, key_file) as plain:
         yield plain
 
 
 @contextmanager
-def plaintext_files(manifest: Manifest, key_file: Path | None) -> Iterator[Path | None]:
+def plaintext_files(
+    manifest: Manifest, key_file: Path | None, folder: Path | None = None
+) -> Iterator[Path | None]:
     """The backup's plain media/settings archive (None: the backup has none)."""
-    source = files_path(manifest)
+    source = files_path(manifest, folder)
     if source is None or manifest.files is None:
         yield None
         return

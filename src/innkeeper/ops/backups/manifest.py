@@ -105,7 +105,7 @@ def files_name_problem(backup_id: str, name: str) -> str | None:
     return None
 
 
-def files_path(manifest: Manifest) -> Path | None:
+def files_path(manifest: Manifest, folder: Path | None = None) -> Path | None:
     """The manifest's media/settings archive (None: the backup has none), checked like
     data_path: its name is fixed by the id and it must not be a symlink."""
     if manifest.files is None:
@@ -114,18 +114,19 @@ def files_path(manifest: Manifest) -> Path | None:
     problem = files_name_problem(manifest.id, name)
     if problem:
         raise BackupFailed(f"Backup {manifest.id}: {problem}.")
-    path = backup_dir() / name
+    path = (folder or backup_dir()) / name
     if path.is_symlink():
         raise BackupFailed(f"Backup {manifest.id}: {path} is a symlink; refusing to follow it.")
     return path
 
 
-def data_path(manifest: Manifest) -> Path:
-    """The manifest's data file, refused if it would lead outside BACKUP_DIR (a symlink too)."""
+def data_path(manifest: Manifest, folder: Path | None = None) -> Path:
+    """The manifest's data file, refused if it would lead outside BACKUP_DIR (a symlink too).
+    `folder`: a private temporary folder holding a downloaded copy (the off-site drill)."""
     problem = file_name_problem(manifest.id, manifest.file)
     if problem:
         raise BackupFailed(f"Backup {manifest.id}: {problem}.")
-    path = backup_dir() / manifest.file
+    path = (folder or backup_dir()) / manifest.file
     if path.is_symlink():
         raise BackupFailed(f"Backup {manifest.id}: {path} is a symlink; refusing to follow it.")
     return path

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import tempfile
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,47 @@ def ensure_versioning(client: Any) -> str:
         return f"unavailable ({error.response.get('Error', {}).get('Code', '?')})"
 
 
+LOCK_MODES = ("GOVERNANCE", "COMPLIANCE")
+
+
+def object_lock(client: Any) -> dict[str, Any]:
+    """The Object Lock arguments for a put_object (retention BACKUP_S3_LOCK_DAYS from now), or
+    {} when locking is off or the bucket was not created with Object Lock (logged: a bucket
+    cannot be given it afterwards on every store, so the operator must choose)."""
+    days = settings.BACKUP_S3_LOCK_DAYS
+    if days <= 0:
+        return {}
+    mode = settings.BACKUP_S3_LOCK_MODE.upper()
+    if mode not in LOCK_MODES:
+        raise BackupFailed(f"BACKUP_S3_LOCK_MODE is {mode!r}: use GOVERNANCE or COMPLIANCE.")
+    try:
+        config = client.get_object_lock_configuration(Bucket=settings.BACKUP_S3_BUCKET)
+        enabled = config["ObjectLockConfiguration"].get("ObjectLockEnabled") == "Enabled"
+    except ClientError as error:  # ObjectLockConfigurationNotFoundError: a bucket without it
+        logger.warning("bucket %s has no Object Lock: %s", settings.BACKUP_S3_BUCKET, error)
+        enabled = False
+    if not enabled:
+        return {}
+    until = timezone.now() + timedelta(days=days)
+    return {"ObjectLockMode": mode, "ObjectLockRetainUntilDate": until}
+
+
+def _lock_record(lock: dict[str, Any]) -> dict[str, Any] | str:
+    if not lock:
+        return "off" if settings.BACKUP_S3_LOCK_DAYS <= 0 else "unavailable (bucket has no lock)"
+    return {
+        "mode": lock["ObjectLockMode"],
+        "retain_until": lock["ObjectLockRetainUntilDate"].isoformat(),
+    }
+
+
+def _locked_until(client: Any, key: str) -> datetime | None:
+    """When the Object Lock on the current version of `key` ends (None: not locked now)."""
+    head = client.head_object(Bucket=settings.BACKUP_S3_BUCKET, Key=key)
+    until = head.get("ObjectLockRetainUntilDate")
+    return until if until is not None and until > timezone.now() else None
+
+
 def _remote_sha256(client: Any, key: str) -> str:
     """S3's SHA-256 of the stored object (base64), or ours of a download when it has none."""
     head = client.head_object(Bucket=settings.BACKUP_S3_BUCKET, Key=key, ChecksumMode="ENABLED")
@@ -92,9 +134,11 @@ def _remote_sha256(client: Any, key: str) -> str:
     return base64.b64encode(digest.digest()).decode()
 
 
-def _put_verified(client: Any, path: Path, name: str, sha256: str) -> dict[str, Any]:
-    """Upload one file; S3 refuses it if the bytes differ from `sha256`, and the stored
-    object's checksum is compared again afterwards."""
+def _put_verified(
+    client: Any, path: Path, name: str, sha256: str, lock: dict[str, Any]
+) -> dict[str, Any]:
+    """Upload one file (locked with `lock`); S3 refuses it if the bytes differ from `sha256`,
+    and the stored object's checksum is compared again afterwards."""
     key = _key(name)
     with path.open("rb") as body:
         put = client.put_object(
@@ -103,6 +147,7 @@ def _put_verified(client: Any, path: Path, name: str, sha256: str) -> dict[str, 
             Body=body,
             ChecksumAlgorithm="SHA256",
             ChecksumSHA256=_b64(sha256),
+            **lock,
         )
     remote = _remote_sha256(client, key)
     if remote != _b64(sha256):
@@ -113,14 +158,18 @@ def _put_verified(client: Any, path: Path, name: str, sha256: str) -> dict[str, 
 def _upload_once(client: Any, manifest: Manifest) -> dict[str, Any]:
     bucket, key = settings.BACKUP_S3_BUCKET, _key(manifest.file)
     versioning = ensure_versioning(client)
-    put = _put_verified(client, data_path(manifest), manifest.file, manifest.sha256)
+    lock = object_lock(client)
+    put = _put_verified(client, data_path(manifest), manifest.file, manifest.sha256, lock)
     archive = files_path(manifest)
     if archive is not None and manifest.files is not None:
-        _put_verified(client, archive, archive.name, str(manifest.files["sha256"]))
+        _put_verified(client, archive, archive.name, str(manifest.files["sha256"]), lock)
     manifest_key = _key(f"{manifest.id}.json")
     signed = manifest_path(manifest.id).read_bytes()
-    client.put_object(Bucket=bucket, Key=manifest_key, Body=signed)
+    client.put_object(
+        Bucket=bucket, Key=manifest_key, Body=signed, ChecksumAlgorithm="SHA256", **lock
+    )
     return {
+        "lock": _lock_record(lock),
         "verified": True,
         "bucket": bucket,
         "key": key,
@@ -134,7 +183,10 @@ def offsite_upload(manifest: Manifest) -> bool:
     """Upload one backup (BACKUP_S3_ATTEMPTS tries with backoff); the outcome is written into
     its manifest. A final failure is logged as an ALERT and shown by `backup status`."""
     problem = checksum_problem(manifest)
-    if problem or manifest.verified is False:
+    # A failed drill of the local file forbids the upload; one of the off-site copy (damaged
+    # in the bucket) does not: uploading the checked local file again is the repair.
+    local_drill = (manifest.verification or {}).get("source", "local") == "local"
+    if problem or (manifest.verified is False and local_drill):
         raise BackupFailed(f"Not uploading backup {manifest.id}: {problem or 'its drill failed'}.")
     client = _client()
     attempts = max(1, settings.BACKUP_S3_ATTEMPTS)
@@ -208,6 +260,10 @@ def offsite_prune() -> list[str]:
     for manifest in remote:
         if manifest.id in kept or file_name_problem(manifest.id, manifest.file):
             continue
+        locked = _locked_until(client, _key(manifest.file))
+        if locked is not None:  # retention waits for the lock: a delete would only hide it
+            logger.info("off-site backup %s is locked until %s: kept", manifest.id, locked)
+            continue
         names = [manifest.file, f"{manifest.id}.json"]
         if manifest.files and not files_name_problem(manifest.id, str(manifest.files["file"])):
             names.append(str(manifest.files["file"]))
@@ -264,3 +320,60 @@ def offsite_pull(backup_id: str | None = None) -> Manifest:
     }
     write_manifest(manifest)
     return manifest
+
+
+def offsite_drill(key_file: Path | None) -> dict[str, Any]:
+    """The restore drill on the OFF-SITE copy of the newest backup: downloaded into a private
+    temporary folder (checksums checked), decrypted with `key_file`, restored into a scratch
+    database and checked (verify.py). The local files are not read, so a drill passes only if
+    the bucket holds a restorable backup. The result is recorded in the local manifest (the
+    remote one's, on a drill host that has no local copy). {"backup", "ok", ...}."""
+    from innkeeper.ops.backups.verify import backup_verify
+
+    client = _client()
+    try:
+        remote = [m for m in _remote_manifests(client) if m.kind != "pre-restore"]
+    except S3Errors as error:
+        raise BackupFailed(f"Cannot list the off-site backups: {error}") from error
+    if not remote:
+        raise NotFound(f"No off-site backup in {settings.BACKUP_S3_BUCKET} to drill.")
+    newest = remote[-1]
+    if newest.encryption and key_file is None:
+        return {"backup": newest.id, "ok": None, "skipped": "no BACKUP_PRIVATE_KEY_FILE"}
+    local = {m.id: m for m in all_manifests()}.get(newest.id)
+    if local is None:  # a drill host: keep the remote manifest, with where it came from
+        ensure_backup_dir()
+        newest.offsite = {"verified": True, "bucket": settings.BACKUP_S3_BUCKET}
+        local = newest
+    source = f"off-site s3://{settings.BACKUP_S3_BUCKET}/{_key(newest.file)}"
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="innkeeper-drill-") as work:  # 0700
+        folder = Path(work)
+        try:
+            _download_verified(client, newest.file, data_path(newest, folder), newest.sha256)
+            archive = files_path(newest, folder)
+            if archive is not None and newest.files is not None:
+                _download_verified(client, archive.name, archive, str(newest.files["sha256"]))
+        except BackupFailed as error:  # a finding of the drill: recorded like a failed restore
+            return _download_failed(local, source, error.detail, started)
+        result = backup_verify(manifest=local, key_file=key_file, folder=folder, source=source)
+    return {"backup": newest.id, "ok": result["ok"], "problems": result["problems"]}
+
+
+def _download_failed(
+    manifest: Manifest, source: str, problem: str, started: float
+) -> dict[str, Any]:
+    manifest.verification = {
+        "ok": False,
+        "verified_at": timezone.now().isoformat(),
+        "source": source,
+        "checks": {"download": "failed"},
+        "problems": [problem],
+        "duration_seconds": round(time.monotonic() - started, 2),
+    }
+    if data_path(manifest).is_file():  # `backup sync` uploads the (checked) local copy again
+        failed_at = timezone.now().isoformat()
+        manifest.offsite = {"verified": False, "error": problem, "failed_at": failed_at}
+    write_manifest(manifest)
+    logger.error("backup %s off-site drill FAILED: %s", manifest.id, problem)
+    return {"backup": manifest.id, "ok": False, "problems": [problem]}

@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -209,6 +209,20 @@ def pitr_info() -> dict[str, Any]:
     }
 
 
+def newest_full_backup() -> datetime | None:
+    """When the newest full pgBackRest backup started (None: there is none)."""
+    import json
+
+    stanzas = json.loads(_pgbackrest("--output=json", "info", timeout=120) or "[]")
+    starts = [
+        int(backup["timestamp"]["start"])
+        for stanza in stanzas
+        for backup in stanza.get("backup", [])
+        if backup.get("type") == "full"
+    ]
+    return datetime.fromtimestamp(max(starts), tz=UTC) if starts else None
+
+
 @dataclass
 class PitrReport:
     target: datetime | None  # None: to the end of the archived WAL
@@ -264,19 +278,43 @@ def pitr_restore(*, target: datetime | None) -> PitrReport:
 
 
 def wal_archive_status() -> dict[str, Any] | None:
-    """WAL archiving as PostgreSQL reports it (None when PITR is not set up here)."""
+    """WAL archiving as PostgreSQL reports it (None when PITR is not set up here).
+
+    `lag_seconds`: how long WAL written since the last archived segment has been waiting (0
+    when nothing waits: an idle database archives nothing and loses nothing). pg_walfile_name
+    of a position exactly at a segment boundary names the segment before it, so after a switch
+    with no new writes the current name is the archived one."""
     if not pitr_enabled() or connections["default"].vendor != "postgresql":
         return None
     with connections["default"].cursor() as cursor:
         cursor.execute(
-            "SELECT last_archived_time, last_failed_time, failed_count,"
-            " extract(epoch FROM now() - last_archived_time) FROM pg_stat_archiver"
+            "SELECT last_archived_wal, last_archived_time, last_failed_time, failed_count,"
+            " extract(epoch FROM now() - coalesce(last_archived_time, pg_postmaster_start_time())),"
+            " pg_walfile_name(pg_current_wal_lsn()) FROM pg_stat_archiver"
         )
-        archived, failed, failures, lag = cursor.fetchone()
+        archived_wal, archived, failed, failures, since, current = cursor.fetchone()
+    waiting = current > (archived_wal or "")
     return {
         "last_archived": archived,
+        "last_archived_wal": archived_wal,
         "last_failed": failed,
         "failed_count": failures,
-        "lag_seconds": None if lag is None else round(float(lag), 1),
+        "lag_seconds": round(float(since), 1) if waiting else 0.0,
         "failing": bool(failed and (archived is None or failed > archived)),
     }
+
+
+def wal_archive_problems(status: dict[str, Any] | None) -> list[str]:
+    """What `backup status` reports about WAL archiving: failing, or lagging past the limit."""
+    if status is None:
+        return []
+    problems = []
+    if status["failing"]:
+        problems.append(f"WAL archiving is failing (last failure {status['last_failed']})")
+    limit = settings.BACKUP_WAL_MAX_LAG_SECONDS
+    if limit > 0 and status["lag_seconds"] > limit:
+        problems.append(
+            f"WAL archive lag {status['lag_seconds']:.0f} s (limit {limit:g} s): written WAL"
+            " is not archived"
+        )
+    return problems

@@ -4,7 +4,7 @@ Why not pgBackRest's own `repo1-type=s3`: it speaks HTTPS only (no version suppo
 S3, pgbackrest/pgbackrest#2612), so it cannot be exercised against a local moto server, and a
 second innkeeper code path would need its own credentials file. Instead the local repository
 (BACKUP_PITR_REPO) is mirrored under `<BACKUP_S3_PREFIX>pgbackrest/` with boto3 after each
-pgBackRest backup and by `innkeeper backup pitr sync` (cron, every minute, for the WAL archive):
+pgBackRest backup and by the scheduler's `ops.pitr_sync` job (every minute, pitr_tasks.py):
 new or changed files are uploaded with their SHA-256 checked by S3, nothing is deleted remotely
 (bucket versioning and lifecycle rules expire old objects). To recover from it, download the
 prefix into BACKUP_PITR_REPO (RUNBOOK) and run `backup restore --to-time`."""
@@ -63,6 +63,7 @@ def pitr_repo_sync() -> dict[str, int]:
     repo = Path(settings.BACKUP_PITR_REPO)
     client = offsite._client()  # the same S3 client configuration as the backups
     remote = _remote_sizes(client)
+    lock = offsite.object_lock(client)  # the WAL archive is locked like the backups
     uploaded = unchanged = 0
     for path in _repo_files(repo):
         key = f"{repo_prefix()}{path.relative_to(repo).as_posix()}"
@@ -78,6 +79,7 @@ def pitr_repo_sync() -> dict[str, int]:
                 Body=body,
                 ChecksumAlgorithm="SHA256",
                 ChecksumSHA256=offsite._b64(sha256),  # S3 refuses other bytes
+                **lock,
             )
         uploaded += 1
     logger.info("pgBackRest repository off-site: %d uploaded, %d unchanged", uploaded, unchanged)

@@ -54,7 +54,8 @@ def backup_status() -> BackupStatus:
     if schedule:
         refusals.insert(0, f"backups are not scheduled: {schedule}")
     if not manifests:
-        return BackupStatus(None, None, None, ["no backup has been taken yet", *refusals], refused)
+        problems = ["no backup has been taken yet", *refusals, *_wal_problems()]
+        return BackupStatus(None, None, None, problems, refused)
     latest = manifests[-1]
     age = (timezone.now() - latest.created).total_seconds() / 3600
     drills = [m for m in manifests if m.verification]
@@ -62,6 +63,7 @@ def backup_status() -> BackupStatus:
         drills, key=lambda m: str((m.verification or {}).get("verified_at")), default=None
     )
     status = BackupStatus(latest, age, last_verified, refusals, refused)
+    status.problems += _wal_problems()
     status.problems += _offsite_problems(manifests)
     if age > settings.BACKUP_MAX_AGE_HOURS:
         status.problems.append(
@@ -79,6 +81,17 @@ def wal_archive() -> dict[str, Any] | None:
     from innkeeper.ops.backups.pitr import wal_archive_status
 
     return wal_archive_status()
+
+
+def _wal_problems() -> list[str]:
+    from django.db import DatabaseError
+
+    from innkeeper.ops.backups.pitr import wal_archive_problems
+
+    try:
+        return wal_archive_problems(wal_archive())
+    except DatabaseError as error:  # status must answer even when the database does not
+        return [f"WAL archiving could not be read: {type(error).__name__}"]
 
 
 def _drill_age_problems(manifests: list[Manifest], drill: Manifest | None) -> list[str]:

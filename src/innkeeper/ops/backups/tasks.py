@@ -54,28 +54,46 @@ def offsite_copy() -> dict[str, Any]:
 @task(queue_name="default")
 @retry_policy(max_attempts=1)  # a failed drill is a finding to report, not a glitch to retry
 def restore_drill() -> dict[str, Any]:
-    """Verify the newest backup; a failure is logged, saved in its manifest, and turns
-    `innkeeper backup status` and the health check red."""
+    """Verify the newest backup: its OFF-SITE copy when BACKUP_S3_BUCKET is set (what a lost
+    machine would restore from), else the local one. A failure is logged, saved in its
+    manifest, and turns `innkeeper backup status` and the health check red."""
+    key_file = crypto.key_file_from(None)
+    if settings.BACKUP_S3_BUCKET:
+        from innkeeper.ops.backups.offsite import offsite_drill
+
+        try:
+            result = offsite_drill(key_file)
+        except NotFound:
+            logger.warning("restore drill: no off-site backup to verify yet")
+            return {"backup": None, "ok": None}
+        if result.get("skipped"):
+            _no_key(str(result["backup"]))
+        return result
     try:
         manifest = find_backup()
     except NotFound:
         logger.warning("restore drill: no backup to verify yet")
         return {"backup": None, "ok": None}
-    key_file = crypto.key_file_from(None)
     if manifest.encryption and key_file is None:
-        # The web host holds public keys only: drills of encrypted backups run on a drill
-        # host that has BACKUP_PRIVATE_KEY_FILE (RUNBOOK). Not a failure, but not a pass.
-        logger.warning(
-            "restore drill: backup %s is encrypted and no private key is set", manifest.id
-        )
+        _no_key(manifest.id)
         return {"backup": manifest.id, "ok": None, "skipped": "no BACKUP_PRIVATE_KEY_FILE"}
     result = backup_verify(manifest=manifest, key_file=key_file)
     return {"backup": manifest.id, "ok": result["ok"], "problems": result["problems"]}
 
 
+def _no_key(backup_id: str) -> None:
+    # The web host holds public keys only: drills of encrypted backups run on a drill
+    # host that has BACKUP_PRIVATE_KEY_FILE (RUNBOOK). Not a failure, but not a pass.
+    logger.warning("restore drill: backup %s is encrypted and no private key is set", backup_id)
+
+
 def register_backup_jobs() -> None:
     """Backups and restore drills at BACKUP_SCHEDULE / BACKUP_DRILL_SCHEDULE (OpsConfig.ready).
-    An invalid schedule registers nothing and is reported by `backup status` (schedule_problem)."""
+    An invalid schedule registers nothing and is reported by `backup status` (schedule_problem).
+    pgBackRest's jobs too, where PITR is set up (pitr_tasks.py)."""
+    from innkeeper.ops.backups.pitr_tasks import register_pitr_jobs
+
+    register_pitr_jobs()
     if schedule_problem():
         logger.error("backups are not scheduled: %s", schedule_problem())
         return
@@ -112,4 +130,7 @@ def schedule_problem() -> str | None:
         )
     except InvalidInput as error:
         return error.detail
-    return None
+    from innkeeper.ops.backups.pitr import pitr_enabled
+    from innkeeper.ops.backups.pitr_tasks import pitr_schedule_problem
+
+    return pitr_schedule_problem() if pitr_enabled() else None

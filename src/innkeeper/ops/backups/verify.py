@@ -75,18 +75,20 @@ def _file_problem(path: Path, expected: str) -> str | None:
     return None
 
 
-def checksum_problem(manifest: Manifest) -> str | None:
+def checksum_problem(manifest: Manifest, folder: Path | None = None) -> str | None:
     """The database dump's and the media/settings archive's checksums against the manifest."""
-    problem = _file_problem(data_path(manifest), manifest.sha256)
-    archive = files_path(manifest)
+    problem = _file_problem(data_path(manifest, folder), manifest.sha256)
+    archive = files_path(manifest, folder)
     if problem is None and archive is not None and manifest.files is not None:
         problem = _file_problem(archive, str(manifest.files.get("sha256", "")))
     return problem
 
 
-def _drill(manifest: Manifest, checks: dict[str, Any], key_file: Path | None) -> list[str]:
+def _drill(
+    manifest: Manifest, checks: dict[str, Any], key_file: Path | None, folder: Path | None
+) -> list[str]:
     with (
-        crypto.plaintext(manifest, key_file) as plain,
+        crypto.plaintext(manifest, key_file, folder) as plain,
         engines.scratch(plain, manifest.engine) as alias,
     ):
         if manifest.encryption:
@@ -99,12 +101,15 @@ def _drill(manifest: Manifest, checks: dict[str, Any], key_file: Path | None) ->
         checks["tables"] = len(counts)
         report = integrity_check(alias)
         checks["integrity"] = report.as_dict()
-        return [*differences, *report.problems, *_files_problems(manifest, checks, key_file)]
+        files = _files_problems(manifest, checks, key_file, folder)
+        return [*differences, *report.problems, *files]
 
 
-def _files_problems(manifest: Manifest, checks: dict[str, Any], key_file: Path | None) -> list[str]:
+def _files_problems(
+    manifest: Manifest, checks: dict[str, Any], key_file: Path | None, folder: Path | None
+) -> list[str]:
     """The media/settings archive decrypts, opens, and holds as many media files as recorded."""
-    with crypto.plaintext_files(manifest, key_file) as archive:
+    with crypto.plaintext_files(manifest, key_file, folder) as archive:
         if archive is None or manifest.files is None:
             return []
         try:
@@ -120,16 +125,23 @@ def _files_problems(manifest: Manifest, checks: dict[str, Any], key_file: Path |
     return []
 
 
-def backup_verify(*, manifest: Manifest, key_file: Path | None = None) -> dict[str, Any]:
-    """Run the drill on one backup; the result is saved in its manifest and returned."""
+def backup_verify(
+    *,
+    manifest: Manifest,
+    key_file: Path | None = None,
+    folder: Path | None = None,
+    source: str = "local",
+) -> dict[str, Any]:
+    """Run the drill on one backup; the result is saved in its manifest and returned.
+    `folder`/`source`: the files are a copy downloaded there (the off-site drill, drill.py)."""
     started = time.monotonic()
     checks: dict[str, Any] = {}
-    problem = checksum_problem(manifest)
+    problem = checksum_problem(manifest, folder)
     checks["checksum"] = "ok" if problem is None else "mismatch"
     problems = [problem] if problem else []
     if not problems:
         try:
-            problems = _drill(manifest, checks, key_file)
+            problems = _drill(manifest, checks, key_file, folder)
         except BackupFailed as error:
             checks.setdefault("restore", "failed")
             problems = [error.detail]
@@ -139,6 +151,7 @@ def backup_verify(*, manifest: Manifest, key_file: Path | None = None) -> dict[s
     result = {
         "ok": not problems,
         "verified_at": timezone.now().isoformat(),
+        "source": source,
         "checks": checks,
         "problems": problems,
         "duration_seconds": round(time.monotonic() - started, 2),

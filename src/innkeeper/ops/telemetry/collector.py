@@ -127,6 +127,22 @@ def backups_section() -> Iterator[Metric]:
         last_drill,
     )
     yield from _gauge("innkeeper_backup_last_drill_success", "1: last drill passed.", drill_ok)
+    offsite, drill_seconds, wal_lag = readings.backup_extras()
+    yield from _gauge(
+        "innkeeper_backup_last_offsite_timestamp_seconds",
+        "When the newest backup verified off-site was taken (Unix time).",
+        offsite,
+    )
+    yield from _gauge(
+        "innkeeper_backup_last_drill_duration_seconds",
+        "How long the last restore drill took.",
+        drill_seconds,
+    )
+    yield from _gauge(
+        "innkeeper_backup_wal_archive_lag_seconds",
+        "How long written WAL has waited to be archived (PITR; 0: nothing waits).",
+        wal_lag,
+    )
 
 
 def host_section() -> Iterator[Metric]:

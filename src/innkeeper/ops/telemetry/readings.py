@@ -109,6 +109,16 @@ def backups() -> tuple[float | None, float | None, float | None]:
     return last_backup, when, float(bool(drill.verified))
 
 
+def backup_extras() -> tuple[float | None, float | None, float | None]:
+    """(last verified off-site copy, last drill's seconds, WAL archive lag seconds)."""
+    from innkeeper.ops.backups.selectors import backup_times, wal_archive
+
+    times = backup_times()
+    offsite = times["last_offsite"].timestamp() if times["last_offsite"] else None
+    wal = wal_archive()
+    return offsite, times["last_drill_seconds"], wal["lag_seconds"] if wal else None
+
+
 def redis_state() -> tuple[float, float | None]:
     """(configured, fallback active): one PING with the short Redis timeout."""
     if not settings.REDIS_URL:

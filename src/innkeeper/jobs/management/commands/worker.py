@@ -22,7 +22,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--queue",
-            default=",".join(settings.TASKS["default"].get("QUEUES") or ["default"]),
+            # Not "pitr": pgBackRest jobs need the database host's worker (--queue pitr).
+            default=",".join(
+                q for q in settings.TASKS["default"].get("QUEUES") or ["default"] if q != "pitr"
+            ),
             help="comma-separated queues to work on, or * for all (default: %(default)s)",
         )
         parser.add_argument(

@@ -66,6 +66,9 @@ class Command(BaseCommand):
         _pick(verify, dates=False)
         verify.add_argument("--json", action="store_true")
         verify.add_argument("--key-file", help="age private key file (encrypted backups)")
+        verify.add_argument(
+            "--offsite", action="store_true", help="drill the newest OFF-SITE copy (the bucket)"
+        )
         restore = actions.add_parser("restore", help="replace the database with a backup")
         _pick(restore, dates=True)
         restore.add_argument("--key-file", help="age private key file (encrypted backups)")
@@ -136,9 +139,7 @@ class Command(BaseCommand):
 
     def _status(self, options: dict[str, Any]) -> None:
         status = backup_status()
-        wal = wal_archive()
-        if wal and wal["failing"]:
-            status.problems.append(f"WAL archiving is failing (last failure {wal['last_failed']})")
+        wal = wal_archive()  # its problems are in status.problems already
         if options["json"]:
             self._emit({**status.as_dict(), "times": backup_times(), "wal_archive": wal})
         elif status.latest is not None:
@@ -150,7 +151,8 @@ class Command(BaseCommand):
             self._status_lines()
             if wal:
                 self.stdout.write(
-                    f"WAL archive: last segment archived {wal['lag_seconds']} s ago, "
+                    f"WAL archive: last segment {wal['last_archived_wal']} at "
+                    f"{wal['last_archived']}, written WAL waiting {wal['lag_seconds']} s, "
                     f"{wal['failed_count']} failure(s)"
                 )
         if not status.ok:
@@ -167,6 +169,9 @@ class Command(BaseCommand):
         return manifest
 
     def _verify(self, options: dict[str, Any]) -> None:
+        if options["offsite"]:
+            self._verify_offsite(options)
+            return
         manifest = self._chosen(options)
         self.stdout.write(f"Verifying backup {manifest.id} ({manifest.file})...")
         key_file = crypto.key_file_from(options["key_file"])
@@ -184,6 +189,29 @@ class Command(BaseCommand):
                 " match the manifest's row counts, no overlapping bookings, ledger consistent."
             )
             self.stdout.write(self.style.SUCCESS(f"OK: backup {manifest.id} is restorable."))
+
+    def _verify_offsite(self, options: dict[str, Any]) -> None:
+        from innkeeper.ops.backups.offsite import offsite_drill, offsite_enabled
+
+        if not offsite_enabled():
+            raise CommandError("No off-site store: set BACKUP_S3_BUCKET (README 'Backups').")
+        key_file = crypto.key_file_from(options["key_file"])
+        result = run_service(lambda: offsite_drill(key_file))
+        if options["json"]:
+            self._emit(result)
+        if result["ok"] is None:
+            raise CommandError(
+                f"Backup {result['backup']} is encrypted: give the private key (--key-file).",
+                returncode=1,
+            )
+        if not result["ok"]:
+            for problem in result["problems"]:
+                self.stdout.write(f"  PROBLEM: {problem}")
+            raise CommandError(f"Off-site backup {result['backup']} FAILED.", returncode=1)
+        if not options["json"]:
+            self.stdout.write(
+                self.style.SUCCESS(f"OK: the off-site copy of {result['backup']} is restorable.")
+            )
 
     def _confirmed(self, options: dict[str, Any], manifest: Manifest) -> None:
         name = engines.database_name()
