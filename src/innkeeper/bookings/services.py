@@ -16,7 +16,7 @@ from innkeeper.bookings.integrity import is_overlap_violation
 from innkeeper.bookings.models import ALLOWED_TRANSITIONS, Booking, BookingEvent
 from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.bookings.rules import property_today, validate_stay
-from innkeeper.bookings.selectors import overlapping_active
+from innkeeper.bookings.selectors import overlapping_active, overlapping_blocks
 from innkeeper.core.db import atomic_with_retry
 from innkeeper.core.errors import (
     Forbidden,
@@ -31,6 +31,7 @@ from innkeeper.rooms.models import Room
 from innkeeper.rooms.pricing import loaded_policy, stay_quote
 
 UNAVAILABLE = "Room {room} is already booked for some of these nights. Choose other dates or rooms."
+BLOCKED = "Room {room} is not available for some of these nights. Choose other dates or rooms."
 
 
 def _check_guest_email(email: str) -> None:
@@ -85,6 +86,8 @@ def booking_create(
         # the database constraint stays behind it as the backstop.
         if overlapping_active(check_in=check_in, check_out=check_out).filter(room=room).exists():
             raise RoomUnavailable(UNAVAILABLE.format(room=room.number))
+        if overlapping_blocks(check_in=check_in, check_out=check_out).filter(room=room).exists():
+            raise RoomUnavailable(BLOCKED.format(room=room.number))
         quote = stay_quote(
             prop=room.property,
             nightly_rate=room.room_type.nightly_rate,

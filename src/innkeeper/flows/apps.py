@@ -9,10 +9,16 @@ class FlowsConfig(AppConfig):
     verbose_name = "Flows"
 
     def ready(self) -> None:
+        from innkeeper.flows.channel_tasks import sync_due_channel_feeds
         from innkeeper.flows.tasks import reconcile_payments
         from innkeeper.jobs.schedule import register_periodic
 
         # Reconciliation settles payments *and* confirms bookings whose deposit it settled.
         register_periodic(
             "payments.reconcile", reconcile_payments, every=timedelta(minutes=5), writes=True
+        )
+        # Channel calendars: each feed synced about every CHANNEL_SYNC_MINUTES (jittered per
+        # feed); the job only claims due feeds and queues one sync job each.
+        register_periodic(
+            "channels.sync_feeds", sync_due_channel_feeds, every=timedelta(minutes=1), writes=True
         )
