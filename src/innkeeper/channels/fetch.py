@@ -132,7 +132,8 @@ def _read_capped(response: http.client.HTTPResponse, deadline: float) -> bytes:
     if declared.isdigit() and int(declared) > cap:
         raise FetchError("feed_too_large", f"The feed is larger than {cap} bytes.")
     body = bytearray()
-    while chunk := response.read(CHUNK):
+    # read1: whatever has arrived, so a slow drip meets the deadline check between chunks.
+    while chunk := response.read1(CHUNK):
         body += chunk
         if len(body) > cap:
             raise FetchError("feed_too_large", f"The feed is larger than {cap} bytes.")
@@ -171,6 +172,8 @@ def fetch_feed(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
                 url = urljoin(url, response.getheader("Location", ""))
                 continue
             return _answer(response, url, deadline)
+        except TimeoutError as error:
+            raise FetchError("feed_timeout", "The feed stopped sending (timeout).") from error
         except (OSError, http.client.HTTPException) as error:
             raise FetchError(
                 "feed_unreachable", f"The feed download broke off ({error})."
