@@ -82,6 +82,19 @@ def open_conflicts(*, property_id: int | None = None) -> QuerySet[ChannelConflic
     return conflicts.order_by("start", "pk")
 
 
+def channel_alerts(*, property_id: int) -> dict[str, Any]:
+    """What the front desk shows at the top of its day: open conflicts, failing feeds."""
+    failing = [
+        item
+        for item in feed_health_list()
+        if item.failing and item.feed.room.property_id == property_id
+    ]
+    return {
+        "conflicts": list(open_conflicts(property_id=property_id)),
+        "failing_feeds": failing,
+    }
+
+
 def conflict_as_dict(conflict: ChannelConflict) -> dict[str, Any]:
     booking = conflict.booking
     return {

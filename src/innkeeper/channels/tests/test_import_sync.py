@@ -241,3 +241,23 @@ def test_importing_our_own_export_back_blocks_nothing(
     result = feed_sync(feed_id=feed.pk)
     assert result.ok and result.events == 0 and not result.opened
     assert not CalendarFeed.objects.get(pk=feed.pk).conflicts.exists()
+
+
+def test_imported_blocks_are_exported_to_the_other_channels(
+    private_urls, channel, room, today, client
+):
+    from icalendar import Calendar
+
+    from innkeeper.channels.services import calendar_export_issue
+
+    path = calendar_export_issue(room_id=room.pk, actor_label="test").path
+    before = client.get(path)
+    d = today + timedelta(days=12)
+    url = channel.serve("/air.ics", cal.airbnb([("hm9", d, d + timedelta(days=2), "Reserved")]))
+    assert feed_sync(feed_id=add(room, url).pk).ok
+
+    after = client.get(path, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200 and after["ETag"] != before["ETag"]
+    [event] = Calendar.from_ical(after.content).walk("VEVENT")
+    assert (event["DTSTART"].dt, event["DTEND"].dt) == (d, d + timedelta(days=2))
+    assert "airbnb" not in str(event["UID"])  # our own opaque UID, not the channel's

@@ -1,0 +1,36 @@
+"""The front desk lists open channel conflicts and failing feeds at the top of its day."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from innkeeper.channels.feeds import calendar_feed_add
+from innkeeper.channels.sync import feed_sync
+from innkeeper.testing import channel_calendars as cal
+
+pytestmark = pytest.mark.django_db
+
+
+def test_desk_shows_conflicts_and_failing_feeds(
+    private_urls, channel, client, staff, room, make_booking
+):
+    booking = make_booking()
+    url = channel.serve(
+        "/b.ics", cal.booking_com([("c1", booking.check_in, booking.check_out + timedelta(days=1))])
+    )
+    feed = calendar_feed_add(room_id=room.pk, url=url, channel="Booking.com", actor_label="t")
+    client.force_login(staff)
+    assert b"Channel conflicts" not in client.get(reverse("web:desk")).content
+
+    feed_sync(feed_id=feed.pk)
+    page = client.get(reverse("web:desk")).content.decode()
+    assert "Channel conflicts" in page and 'data-conflict="' in page
+    assert booking.reference in page and "Booking.com" in page
+
+    channel.serve("/b.ics", b"", status=500)
+    feed_sync(feed_id=feed.pk)
+    page = client.get(reverse("web:desk")).content.decode()
+    assert f'data-feed="{feed.pk}"' in page and "feed_http_error" in page
