@@ -10,7 +10,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from innkeeper.channels.fetch import FetchError, _target
+from innkeeper.bookings.models import RoomBlock
+from innkeeper.channels.fetch import FetchError, feed_target
 from innkeeper.channels.models import CalendarFeed
 from innkeeper.core.audit import audit_log
 from innkeeper.core.errors import Conflict, InvalidInput, NotFound
@@ -41,7 +42,7 @@ def _clean(url: str, channel: str) -> tuple[str, str]:
     if len(url) > 2000:
         raise InvalidInput("The URL is too long.", code="invalid_input", extra={"field": "url"})
     try:
-        _target(url)  # http(s) and a host; addresses are checked at every fetch
+        feed_target(url)  # http(s) and a host; addresses are checked at every fetch
     except FetchError as error:
         raise InvalidInput(error.message, code=error.code, extra={"field": "url"}) from error
     return url, channel
@@ -86,3 +87,24 @@ def feeds_claim_due(*, now: datetime | None = None) -> list[int]:
         if won:
             claimed.append(pk)
     return claimed
+
+
+def calendar_feed_remove(*, feed_id: int, actor_label: str, source: str = "cli") -> int:
+    """Stop importing the feed and free the nights it held (its blocks go with it; its open
+    conflicts too: without the event there is nothing left to settle). Returns the blocks
+    removed."""
+    with transaction.atomic():
+        feed = CalendarFeed.objects.select_for_update().filter(pk=feed_id).first()
+        if feed is None:
+            raise NotFound(f"No calendar feed with id {feed_id}.", code="calendar_feed_not_found")
+        Room.objects.select_for_update(of=("self",)).filter(pk=feed.room_id).first()
+        removed, _ = RoomBlock.objects.filter(origin=feed.origin).delete()
+        audit_log(
+            "channels.feed_removed",
+            actor_label=actor_label,
+            target=f"room:{feed.room_id}",
+            source=source,
+            details={"feed": feed.pk, "channel": feed.channel, "blocks": removed},
+        )
+        feed.delete()
+    return removed

@@ -43,14 +43,14 @@ class Fetched:
 
 
 @dataclass(frozen=True)
-class _Target:
+class FeedTarget:
     scheme: str
     host: str
     port: int
     path: str
 
 
-def _target(url: str) -> _Target:
+def feed_target(url: str) -> FeedTarget:
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -62,7 +62,7 @@ def _target(url: str) -> _Target:
         raise FetchError("feed_url_invalid", f"No host in the URL: {url[:200]}")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     default = 443 if parts.scheme == "https" else 80
-    return _Target(parts.scheme, parts.hostname, port or default, path)
+    return FeedTarget(parts.scheme, parts.hostname, port or default, path)
 
 
 def _public(address: str) -> bool:
@@ -111,7 +111,9 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
-def _connect(target: _Target, addresses: list[str], timeout: float) -> http.client.HTTPConnection:
+def _connect(
+    target: FeedTarget, addresses: list[str], timeout: float
+) -> http.client.HTTPConnection:
     kind = _PinnedHTTPS if target.scheme == "https" else _PinnedHTTP
     last: OSError | None = None
     for address in addresses:
@@ -143,7 +145,7 @@ def _read_capped(response: http.client.HTTPResponse, deadline: float) -> bytes:
 
 
 def _request(
-    target: _Target, headers: dict[str, str], deadline: float
+    target: FeedTarget, headers: dict[str, str], deadline: float
 ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
     addresses = resolve_checked(target.host, target.port)
     timeout = settings.CHANNEL_FETCH_TIMEOUT_SECONDS
@@ -166,7 +168,7 @@ def fetch_feed(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
         headers["If-Modified-Since"] = last_modified
     deadline = time.monotonic() + 3 * settings.CHANNEL_FETCH_TIMEOUT_SECONDS
     for _ in range(settings.CHANNEL_MAX_REDIRECTS + 1):
-        connection, response = _request(_target(url), headers, deadline)
+        connection, response = _request(feed_target(url), headers, deadline)
         try:
             if response.status in REDIRECTS and response.getheader("Location"):
                 url = urljoin(url, response.getheader("Location", ""))

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from innkeeper.bookings.models import ACTIVE_STATUSES, Booking, RoomBlock
@@ -139,11 +138,11 @@ def reconcile(
     """Make the feed's blocks and open conflicts match its stored events and the room's
     active bookings now. Call with the room row locked, inside a transaction."""
     events = list(feed.feed_events.all())
-    bookings = list(
-        Booking.objects.filter(room=room, status__in=ACTIVE_STATUSES).values_list(
-            "pk", "check_in", "check_out"
-        )
-    )
+    active = Booking.objects.filter(room=room, status__in=ACTIVE_STATUSES)
+    if events:  # only the stays that can meet an event
+        first, last = min(e.start for e in events), max(e.end for e in events)
+        active = active.filter(check_in__lt=last, check_out__gt=first)
+    bookings = list(active.values_list("pk", "check_in", "check_out"))
     wanted_blocks: dict[tuple[str, date, date], str] = {}
     wanted_conflicts: dict[tuple[str, int], FeedEvent] = {}
     for event in events:
@@ -232,11 +231,3 @@ def _reconcile_conflicts(
         result.opened.append(conflict.pk)
         if on_conflict is not None:
             on_conflict(conflict)
-
-
-def room_reconcile(*, room_id: int) -> None:
-    """Re-apply every feed of the room from its stored events (no fetch)."""
-    with transaction.atomic():
-        room = Room.objects.select_for_update(of=("self",)).get(pk=room_id)
-        for feed in CalendarFeed.objects.filter(room=room, is_active=True):
-            reconcile(feed, room)

@@ -63,6 +63,13 @@ def test_add_sync_status_conflicts_from_the_command_line(channel, room, make_boo
     assert "FAILING" in human.stdout and "feed_http_error" in human.stdout
     assert RoomBlock.objects.filter(room=room).count() == 1  # last good blocks kept
 
+    unconfirmed = innkeeper("channels", "remove", str(feed_id), env=env)
+    assert unconfirmed.returncode == 2 and "--yes" in unconfirmed.stderr
+    removed = innkeeper("channels", "remove", str(feed_id), "--yes", env=env)
+    assert removed.returncode == 0 and "1 blocks freed" in removed.stdout, removed.stderr
+    assert not RoomBlock.objects.filter(room=room).exists()
+    assert not CalendarFeed.objects.filter(pk=feed_id).exists()
+
 
 def test_cli_errors_are_helpful(room):
     env = child_env()

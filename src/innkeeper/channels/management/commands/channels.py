@@ -5,6 +5,7 @@
   status [--json]                                  each imported feed's sync health
   sync [--feed ID]                                 fetch now (exit 1 when a feed failed)
   conflicts [--json]                               imported events over existing bookings
+  remove FEED_ID --yes                             stop importing a feed, free its nights
 
 Exit codes: 0 done; 1 refused or a feed failed; 2 bad usage."""
 
@@ -17,7 +18,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from innkeeper.channels.feed_selectors import conflict_as_dict, feed_health_list, open_conflicts
-from innkeeper.channels.feeds import calendar_feed_add
+from innkeeper.channels.feeds import calendar_feed_add, calendar_feed_remove
 from innkeeper.channels.services import calendar_export_issue, export_url
 from innkeeper.core.errors import ApplicationError, InvalidInput
 from innkeeper.flows.channel_sync import feeds_sync_then_alert
@@ -49,6 +50,9 @@ class Command(BaseCommand):
         sync.add_argument("--feed", type=int, help="only this feed id")
         conflicts = sub.add_parser("conflicts", help="open conflicts with existing bookings")
         conflicts.add_argument("--json", action="store_true")
+        remove = sub.add_parser("remove", help="stop importing a feed; its blocked nights open")
+        remove.add_argument("feed_id", type=int)
+        remove.add_argument("--yes", action="store_true", help="confirm: the nights open at once")
 
     def handle(self, *args: Any, **options: Any) -> None:
         handlers = {
@@ -57,6 +61,7 @@ class Command(BaseCommand):
             "status": self.status,
             "sync": self.sync,
             "conflicts": self.conflicts,
+            "remove": self.remove,
         }
         try:
             handlers[options["action"]](options)
@@ -152,3 +157,13 @@ class Command(BaseCommand):
                 f"booking {booking['reference']} {booking['check_in']}..{booking['check_out']} "
                 f"({booking['status']})"
             )
+
+    def remove(self, options: dict[str, Any]) -> None:
+        if not options["yes"]:
+            raise CommandError(
+                "Removing a feed opens the nights it blocks for sale at once: "
+                "add --yes to confirm.",
+                returncode=2,
+            )
+        removed = calendar_feed_remove(feed_id=options["feed_id"], actor_label=getpass.getuser())
+        self.stdout.write(f"Feed {options['feed_id']} removed; {removed} blocks freed.")
