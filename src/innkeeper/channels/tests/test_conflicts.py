@@ -79,6 +79,11 @@ def test_an_event_over_a_booking_is_a_conflict_both_stay_and_the_property_is_tol
 def test_the_database_refuses_a_block_over_a_booking_and_a_booking_over_a_block(
     room, make_booking, hotel, guest
 ):
+    from django.db import connection
+
+    from innkeeper.bookings.block_integrity import block_guard_installed
+
+    assert block_guard_installed(connection)
     booking = make_booking()
     with pytest.raises(IntegrityError), transaction.atomic():
         RoomBlock.objects.create(

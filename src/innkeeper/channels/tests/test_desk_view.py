@@ -34,3 +34,17 @@ def test_desk_shows_conflicts_and_failing_feeds(
     feed_sync(feed_id=feed.pk)
     page = client.get(reverse("web:desk")).content.decode()
     assert f'data-feed="{feed.pk}"' in page and "feed_http_error" in page
+
+
+def test_admin_shows_feeds_conflicts_and_blocks_read_only(admin_client, room):
+    from innkeeper.channels.models import CalendarFeed
+
+    feed = CalendarFeed.objects.create(
+        room=room, channel="Airbnb", url="https://x.example/s3cret.ics"
+    )
+    for name in ("channels_calendarfeed", "channels_channelconflict", "bookings_roomblock"):
+        listing = admin_client.get(reverse(f"admin:{name}_changelist"))
+        assert listing.status_code == 200, name
+        assert admin_client.get(reverse(f"admin:{name}_add")).status_code == 403
+    detail = admin_client.get(reverse("admin:channels_calendarfeed_change", args=[feed.pk]))
+    assert detail.status_code == 200 and b"s3cret" not in detail.content
