@@ -48,3 +48,22 @@ def test_admin_shows_feeds_conflicts_and_blocks_read_only(admin_client, room):
         assert admin_client.get(reverse(f"admin:{name}_add")).status_code == 403
     detail = admin_client.get(reverse("admin:channels_calendarfeed_change", args=[feed.pk]))
     assert detail.status_code == 200 and b"s3cret" not in detail.content
+
+
+def test_room_board_shows_nights_closed_by_a_channel(
+    private_urls, channel, client, staff, room, today
+):
+    from innkeeper.bookings.models import RoomBlock
+
+    RoomBlock.objects.create(
+        room=room,
+        start=today + timedelta(days=1),
+        end=today + timedelta(days=3),
+        origin="feed:0",
+        source="Airbnb",
+        external_uid="u1",
+        summary="Reserved",
+    )
+    client.force_login(staff)
+    page = client.get(reverse("web:board")).content.decode()
+    assert page.count('class="closed" data-channel="Airbnb"') == 2

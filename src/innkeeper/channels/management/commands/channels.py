@@ -125,6 +125,8 @@ class Command(BaseCommand):
 
     def sync(self, options: dict[str, Any]) -> None:
         results = feeds_sync_then_alert(feed_id=options["feed"])
+        if not results:
+            self.stdout.write("No active imported feeds (add one: innkeeper channels add).")
         for result in results:
             if result.ok:
                 change = "updated" if result.changed else "not modified"
