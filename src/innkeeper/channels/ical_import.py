@@ -68,23 +68,36 @@ def nights(start: Any, end: Any, window: Window) -> tuple[date, date]:
     return first_day, max(last_day, first_day + timedelta(days=1))
 
 
+CHUNK_DAYS = 31
+
+
 def _occurrences(calendar: Calendar, window: Window) -> list[Any]:
-    found = []
+    """Occurrences starting up to `window.last`, expanded a month at a time so that the
+    event cap stops an endless daily rule (or thousands of them) early."""
     query = recurring_ical_events.of(calendar, components=["VEVENT"])
-    for event in query.after(window.first):
-        start = event.get("DTSTART")
-        if start is None:
-            continue
-        if _day(start.dt, window.zone) > window.last:
-            break
-        found.append(event)
+    found: dict[tuple[str, str], Any] = {}
+    chunk_start = window.first
+    while chunk_start <= window.last:
+        chunk_end = min(chunk_start + timedelta(days=CHUNK_DAYS), window.last + timedelta(days=1))
+        for event in query.between(chunk_start, chunk_end):
+            # An event spanning two chunks comes back twice: keep it once.
+            found.setdefault((str(event.get("UID", "")), event["DTSTART"].to_ical()), event)
         if len(found) > window.max_events:
             raise FeedInvalid(
                 "feed_too_many_events",
                 f"The feed holds more than {window.max_events} events in the next "
                 f"{(window.last - window.first).days} days.",
             )
-    return found
+        chunk_start = chunk_end
+    return sorted(found.values(), key=lambda event: _day(event["DTSTART"].dt, window.zone))
+
+
+def _without_start(calendar: Calendar) -> Calendar:
+    """Events without DTSTART hold no dates; dropped before expansion (which needs one)."""
+    calendar.subcomponents = [
+        part for part in calendar.subcomponents if part.name != "VEVENT" or "DTSTART" in part
+    ]
+    return calendar
 
 
 def _day(value: date | datetime, zone: ZoneInfo) -> date:
@@ -125,20 +138,7 @@ def _holds_nights(event: Any) -> bool:
     return str(event.get("TRANSP", "OPAQUE")).upper() != "TRANSPARENT"
 
 
-def parse_feed(body: bytes, window: Window) -> list[ImportedEvent]:
-    calendar = _parse_calendar(body)
-    if len(calendar.walk("VEVENT")) > window.max_events:
-        raise FeedInvalid(
-            "feed_too_many_events", f"The feed holds more than {window.max_events} events."
-        )
-    try:
-        occurrences = _occurrences(calendar, window)
-    except FeedInvalid:
-        raise
-    except Exception as error:  # a broken RRULE, an unknown TZID, ...
-        raise FeedInvalid(
-            "feed_malformed", f"The feed's events cannot be read ({type(error).__name__})."
-        ) from error
+def _held(occurrences: list[Any], window: Window) -> list[tuple[str, date, date, str]]:
     own = f"@{uid_host()}"
     events: list[tuple[str, date, date, str]] = []
     for event in occurrences:
@@ -149,6 +149,23 @@ def parse_feed(body: bytes, window: Window) -> list[ImportedEvent]:
         if end_day <= window.first or start_day > window.last:
             continue
         events.append((key, start_day, end_day, str(event.get("SUMMARY", ""))[:200]))
+    return events
+
+
+def parse_feed(body: bytes, window: Window) -> list[ImportedEvent]:
+    calendar = _parse_calendar(body)
+    if len(calendar.walk("VEVENT")) > window.max_events:
+        raise FeedInvalid(
+            "feed_too_many_events", f"The feed holds more than {window.max_events} events."
+        )
+    try:
+        events = _held(_occurrences(_without_start(calendar), window), window)
+    except FeedInvalid:
+        raise
+    except Exception as error:  # a broken RRULE, an unknown TZID, a DTSTART that is no date
+        raise FeedInvalid(
+            "feed_malformed", f"The feed's events cannot be read ({type(error).__name__})."
+        ) from error
     repeated = Counter(key for key, *_ in events)
     return [
         ImportedEvent(f"{key}#{start.isoformat()}" if repeated[key] > 1 else key, start, end, text)
