@@ -125,11 +125,12 @@ def _key(event: Any) -> str:
 
 
 def _end(event: Any) -> date | datetime | None:
+    end: date | datetime | None = None
     if event.get("DTEND") is not None:
-        return event["DTEND"].dt
-    if event.get("DURATION") is not None:
-        return event["DTSTART"].dt + event["DURATION"].dt
-    return None
+        end = event["DTEND"].dt
+    elif event.get("DURATION") is not None:
+        end = event["DTSTART"].dt + event["DURATION"].dt
+    return end
 
 
 def _holds_nights(event: Any) -> bool:
