@@ -303,6 +303,19 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
 LOGIN_KNOWN_SOURCE_DAYS = env.int("LOGIN_KNOWN_SOURCE_DAYS", default=90)
 # Public address for emailed links (e.g. https://riad.example); empty: the address the guest used.
 SITE_URL = env.str("SITE_URL", default="")
+# Calendar import from booking channels (README "Booking channels"): each feed is fetched
+# about every CHANNEL_SYNC_MINUTES (each feed's turn is jittered by up to a fifth).
+CHANNEL_SYNC_MINUTES = env.int("CHANNEL_SYNC_MINUTES", default=10)
+# A feed not fetched successfully for this long makes `health full` degraded.
+CHANNEL_SYNC_STALE_MINUTES = env.int("CHANNEL_SYNC_STALE_MINUTES", default=60)
+# Feed URLs on private, loopback or link-local addresses are refused (SSRF) unless true.
+CHANNEL_ALLOW_PRIVATE_URLS = env.bool("CHANNEL_ALLOW_PRIVATE_URLS", default=False)
+CHANNEL_FETCH_TIMEOUT_SECONDS = env.float("CHANNEL_FETCH_TIMEOUT_SECONDS", default=10.0)
+CHANNEL_MAX_FEED_BYTES = env.int("CHANNEL_MAX_FEED_BYTES", default=5 * 1024 * 1024)
+CHANNEL_MAX_EVENTS = env.int("CHANNEL_MAX_EVENTS", default=5000)
+CHANNEL_MAX_REDIRECTS = env.int("CHANNEL_MAX_REDIRECTS", default=3)
+# Imported events are read this many days ahead (recurring ones expanded up to then).
+CHANNEL_IMPORT_DAYS = env.int("CHANNEL_IMPORT_DAYS", default=730)
 # A form posted after its CSRF token went stale gets a friendly "session expired" page.
 CSRF_FAILURE_VIEW = "innkeeper.web.views.errors.csrf_failure"
 # Operations (health, maintenance, blocklist): see README "Operations".

@@ -156,3 +156,36 @@ class BookingCharges(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking_id}: {self.total} {self.currency}"
+
+
+class RoomBlock(TimeStampedModel):
+    """Nights [start, end) a room cannot be sold, held by something other than a booking: an
+    event imported from a booking channel's calendar (channels.sync), keyed by its `origin`.
+
+    Blocks and active bookings of one room never overlap: the database refuses either over
+    the other (bookings.block_integrity); blocks may overlap each other (two channels
+    often show the same nights closed)."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="blocks")
+    start = models.DateField()
+    end = models.DateField()
+    # Who owns the block ("feed:12"): the owner replaces its own blocks, never others'.
+    origin = models.CharField(max_length=60)
+    source = models.CharField(max_length=60)  # shown to staff: the channel's name
+    external_uid = models.CharField(max_length=300)
+    summary = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["start", "room_id"]
+        indexes = [
+            models.Index(fields=["room", "start", "end"], name="roomblock_room_dates"),
+            models.Index(fields=["origin"], name="roomblock_origin"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="roomblock_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.start}..{self.end} room {self.room_id}"

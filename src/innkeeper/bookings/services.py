@@ -17,7 +17,7 @@ from innkeeper.bookings.integrity import is_overlap_violation
 from innkeeper.bookings.models import ALLOWED_TRANSITIONS, Booking, BookingEvent
 from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.bookings.rules import check_stay_rules, property_today, validate_stay
-from innkeeper.bookings.selectors import overlapping_active
+from innkeeper.bookings.selectors import overlapping_active, overlapping_blocks
 from innkeeper.core.audit import audit_log
 from innkeeper.core.db import atomic_with_retry
 from innkeeper.core.errors import (
@@ -37,6 +37,7 @@ from innkeeper.rooms.rates import stay_rates
 BeforeExpiry = Callable[[Booking, datetime], bool]
 
 UNAVAILABLE = "Room {room} is already booked for some of these nights. Choose other dates or rooms."
+BLOCKED = "Room {room} is not available for some of these nights. Choose other dates or rooms."
 
 
 def _check_guest_email(email: str) -> None:
@@ -91,6 +92,8 @@ def booking_create(
         # the database constraint stays behind it as the backstop.
         if overlapping_active(check_in=check_in, check_out=check_out).filter(room=room).exists():
             raise RoomUnavailable(UNAVAILABLE.format(room=room.number))
+        if overlapping_blocks(check_in=check_in, check_out=check_out).filter(room=room).exists():
+            raise RoomUnavailable(BLOCKED.format(room=room.number))
         rates = stay_rates(room.room_type, check_in, check_out)
         check_stay_rules(rates, check_in, check_out)
         quote = stay_quote(

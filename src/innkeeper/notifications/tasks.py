@@ -9,7 +9,9 @@ from innkeeper.bookings.models import Booking
 from innkeeper.jobs.logcontext import log_context
 from innkeeper.jobs.retry import retry_policy
 from innkeeper.notifications.account_emails import account_email_send
+from innkeeper.notifications.property_alerts import property_alert_send
 from innkeeper.notifications.services import REMINDER, booking_email_send, reminders_due
+from innkeeper.rooms.models import Property
 
 
 def booking_log_context(*, booking_id: int, **_: object) -> dict[str, object]:
@@ -39,3 +41,9 @@ def send_due_reminders() -> int:
 @retry_policy(give_up_on=(User.DoesNotExist, ValueError))
 def send_account_email(*, user_id: int, kind: str, site_url: str = "", nonce: str = "") -> str:
     return account_email_send(user_id=user_id, kind=kind, site_url=site_url, nonce=nonce)
+
+
+@task(queue_name="notifications")
+@retry_policy(give_up_on=(Property.DoesNotExist,))
+def send_property_alert(*, property_id: int, key: str, subject: str, body: str) -> str:
+    return property_alert_send(property_id=property_id, key=key, subject=subject, body=body)

@@ -34,4 +34,7 @@ class OpsConfig(AppConfig):
         from innkeeper.ops.health import register_check
 
         register_check("backups", check_backups, full_only=True)
+        from innkeeper.ops.channel_health import check_channels
+
+        register_check("channels", check_channels, full_only=True, needs_database=True)
         register_backup_jobs()  # per BACKUP_SCHEDULE; "off" registers nothing

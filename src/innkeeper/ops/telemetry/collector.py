@@ -17,6 +17,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from innkeeper.ops.telemetry import readings
+from innkeeper.ops.telemetry.channels import channels_section
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +166,7 @@ DB_SECTIONS: tuple[Section, ...] = (
     payments_section,
     queue_section,
     modes_section,
+    channels_section,
 )
 OTHER_SECTIONS: tuple[Section, ...] = (backups_section, host_section)
 

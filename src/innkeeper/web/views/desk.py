@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from innkeeper.accounts.models import User
 from innkeeper.bookings import services
 from innkeeper.bookings.rules import property_today
+from innkeeper.channels.feed_selectors import channel_alerts
 from innkeeper.core.errors import ApplicationError
 from innkeeper.flows.cancel_then_refund import booking_cancel_then_refund
 from innkeeper.flows.settle_then_check_out import booking_check_out_settled
@@ -79,7 +80,12 @@ def today(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/desk/today.html",
-        {"property": prop, "today": day, "desk": desk_day(prop=prop, today=day)},
+        {
+            "property": prop,
+            "today": day,
+            "desk": desk_day(prop=prop, today=day),
+            **channel_alerts(property_id=prop.pk),
+        },
     )
 
 

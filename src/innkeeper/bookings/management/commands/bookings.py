@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
+from innkeeper.bookings.block_integrity import block_guard_installed
 from innkeeper.bookings.integrity import guard_installed
 from innkeeper.bookings.management.commands._change import add_change_parser, run_change
 from innkeeper.bookings.selectors import overlap_report
@@ -42,7 +43,8 @@ class Command(BaseCommand):
 
     def _verify(self, *, as_json: bool) -> None:
         pairs = overlap_report()
-        guard = guard_installed(connection)
+        # Both guards: bookings against bookings, and bookings against channel blocks.
+        guard = guard_installed(connection) and block_guard_installed(connection)
         if as_json:
             self.stdout.write(
                 json.dumps(
