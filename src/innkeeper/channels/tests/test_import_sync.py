@@ -261,5 +261,6 @@ def test_imported_blocks_are_exported_to_the_other_channels(
     assert after.status_code == 200 and after["ETag"] != before["ETag"]
     [event] = Calendar.from_ical(after.content).walk("VEVENT")
     assert isinstance(event, Event)
-    assert (event.DTSTART, event.DTEND) == (d, d + timedelta(days=2))
+    start, end = event.DTSTART, event.DTEND
+    assert (start, end) == (d, d + timedelta(days=2))
     assert "airbnb" not in str(event["UID"])  # our own opaque UID, not the channel's
