@@ -8,8 +8,22 @@ from django.http import HttpRequest
 from innkeeper.core.models import AuditEvent
 
 
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """Records the admin shows but never edits (ledger, audit, imported calendars): their
+    services are the only writers."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "action", "actor_label", "target", "source")
     list_filter = ("action", "source")
     search_fields = ("action", "actor_label", "target")
@@ -22,12 +36,3 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
         "source",
         "details",
     )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
