@@ -29,10 +29,10 @@ from innkeeper.bookings.change_rules import (
 from innkeeper.bookings.integrity import is_overlap_violation
 from innkeeper.bookings.models import Booking, BookingCharges, BookingEvent
 from innkeeper.bookings.rules import check_stay_rules
-from innkeeper.bookings.selectors import overlapping_active
+from innkeeper.bookings.selectors import booking_by_reference, overlapping_active
 from innkeeper.core.audit import audit_log
 from innkeeper.core.db import atomic_with_retry
-from innkeeper.core.errors import InvalidInput, NotFound, RoomUnavailable
+from innkeeper.core.errors import InvalidInput, RoomUnavailable
 from innkeeper.core.money import quantize
 from innkeeper.rooms.models import Room
 from innkeeper.rooms.rates import stay_rates
@@ -110,18 +110,12 @@ def booking_change(
 
 
 def _load(reference: str, actor: User | None, *, lock: bool) -> Booking:
-    query = Booking.objects.select_related(
-        "property", "room", "room__room_type", "charges", "property__payment_policy"
+    return booking_by_reference(
+        reference,
+        visible_to=actor,
+        related=("property", "room", "room__room_type", "charges", "property__payment_policy"),
+        lock=lock,
     )
-    if lock:
-        query = query.select_for_update(of=("self",))
-    booking = query.filter(reference=reference.strip().upper()).first()
-    # Others' bookings look exactly like missing ones.
-    if booking is None or (
-        actor is not None and not actor.is_staff and booking.guest_id != actor.pk
-    ):
-        raise NotFound(f"No booking {reference}.", code="booking_not_found")
-    return booking
 
 
 def _rooms(ids: set[int], *, lock: bool) -> dict[int, Room]:

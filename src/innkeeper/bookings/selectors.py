@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.contrib.postgres.fields import DateRangeField, RangeBoundary
 from django.db import connection
-from django.db.models import Exists, Func, OuterRef, Q, QuerySet
+from django.db.models import Exists, Func, OuterRef, QuerySet
 from psycopg.types.range import Range
 
 from innkeeper.accounts.models import User
@@ -158,19 +159,43 @@ def booking_list(
     return bookings.order_by("check_in", "room__number", "id")
 
 
-def booking_get(*, reference: str, user: User | None) -> Booking:
-    """A booking the user may see; others' bookings look exactly like missing ones."""
-    query = Q(reference=reference.upper())
-    if user is None or not user.is_staff:
-        query &= Q(guest=user) if user is not None else Q(pk__in=[])
-    booking = (
-        Booking.objects.select_related("room", "room__room_type", "property", "guest")
-        .filter(query)
-        .first()
+def booking_not_found(reference: str) -> NotFound:
+    return NotFound(f"No booking {reference}.", code="booking_not_found")
+
+
+def booking_by_reference(
+    reference: str,
+    *,
+    visible_to: User | None = None,
+    related: Iterable[str] = (),
+    lock: bool = False,
+) -> Booking:
+    """The one lookup of a booking by its reference (case and spaces forgiven), or 404
+    `booking_not_found`. `visible_to`: a guest sees only their own bookings, and others'
+    look exactly like missing ones; staff, and the system or an operator (None), see all.
+    `lock`: the booking row is locked (SELECT ... FOR UPDATE) until the transaction ends."""
+    query = Booking.objects.select_related(*related)
+    if lock:
+        query = query.select_for_update(of=("self",))
+    booking = query.filter(reference=reference.strip().upper()).first()
+    hidden = (
+        booking is not None
+        and visible_to is not None
+        and not visible_to.is_staff
+        and booking.guest_id != visible_to.pk
     )
-    if booking is None:
-        raise NotFound(f"No booking {reference}.", code="booking_not_found")
+    if booking is None or hidden:
+        raise booking_not_found(reference)
     return booking
+
+
+def booking_get(*, reference: str, user: User | None) -> Booking:
+    """A booking the signed-in user may see (an anonymous caller sees none)."""
+    if user is None:
+        raise booking_not_found(reference)
+    return booking_by_reference(
+        reference, visible_to=user, related=("room", "room__room_type", "property", "guest")
+    )
 
 
 def overlap_report(*, using: str = "default") -> list[tuple[Booking, Booking]]:

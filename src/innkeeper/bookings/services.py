@@ -17,7 +17,11 @@ from innkeeper.bookings.integrity import is_overlap_violation
 from innkeeper.bookings.models import ALLOWED_TRANSITIONS, Booking, BookingEvent
 from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.bookings.rules import check_stay_rules, property_today, validate_stay
-from innkeeper.bookings.selectors import overlapping_active, overlapping_blocks
+from innkeeper.bookings.selectors import (
+    booking_by_reference,
+    overlapping_active,
+    overlapping_blocks,
+)
 from innkeeper.core.audit import audit_log
 from innkeeper.core.db import atomic_with_retry
 from innkeeper.core.errors import (
@@ -184,14 +188,9 @@ def _transition(
     *, reference: str, to: str, actor: User | None, note: str = "", guard: str = ""
 ) -> Booking:
     def change() -> Booking:
-        booking = (
-            Booking.objects.select_for_update(of=("self",))
-            .select_related("property", "room")
-            .filter(reference=reference.upper())
-            .first()
+        booking = booking_by_reference(
+            reference, visible_to=actor, related=("property", "room"), lock=True
         )
-        if booking is None:
-            raise NotFound(f"No booking {reference}.", code="booking_not_found")
         _check_allowed(booking, to, actor, guard)
         before = booking.status
         booking.status = to
@@ -217,8 +216,6 @@ def _transition(
 
 
 def _check_allowed(booking: Booking, to: str, actor: User | None, guard: str) -> None:
-    if actor is not None and not actor.is_staff and booking.guest_id != actor.pk:
-        raise NotFound(f"No booking {booking.reference}.", code="booking_not_found")
     if to not in ALLOWED_TRANSITIONS[booking.status]:
         raise InvalidTransition(
             f"Booking {booking.reference} is {booking.get_status_display().lower()}; "

@@ -12,8 +12,9 @@ from django.utils import timezone
 from innkeeper.bookings.models import Booking
 from innkeeper.bookings.models import BookingStatus as S
 from innkeeper.bookings.rules import property_today
+from innkeeper.bookings.selectors import booking_by_reference
 from innkeeper.core.audit import audit_log
-from innkeeper.core.errors import InvalidTransition, NotFound
+from innkeeper.core.errors import InvalidTransition
 from innkeeper.jobs.enqueue import enqueue_with_transaction
 from innkeeper.notifications.emails import deliver_once, render_booking_email
 from innkeeper.notifications.models import SentEmail
@@ -81,9 +82,7 @@ RESEND_FOR_STATUS = {
 def booking_email_resend(*, reference: str, site_url: str, actor_label: str) -> str:
     """Queue a fresh copy of the booking's current email (with a new manage link). A copy
     has its own at-most-once key, so re-running the job still sends it only once."""
-    booking = Booking.objects.filter(reference=reference.strip().upper()).first()
-    if booking is None:
-        raise NotFound(f"No booking {reference}.", code="booking_not_found")
+    booking = booking_by_reference(reference)
     kind = RESEND_FOR_STATUS.get(S(booking.status))
     if kind is None:
         raise InvalidTransition(

@@ -8,7 +8,8 @@ from django.db import transaction
 
 from innkeeper.accounts.models import User
 from innkeeper.bookings.models import Booking, BookingStatus
-from innkeeper.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
+from innkeeper.bookings.selectors import booking_by_reference
+from innkeeper.core.errors import Forbidden, InvalidInput, InvalidTransition
 from innkeeper.core.money import ZERO, quantize
 from innkeeper.payments.ledger import amount_charged, balance_due, is_payable, paid_amount
 from innkeeper.payments.models import OPEN_STATUSES, Payment, Provider, Purpose
@@ -17,13 +18,9 @@ DESK_METHODS = ("cash", "card", "transfer")
 
 
 def booking_for_payment(*, reference: str, actor: User, lock: bool = False) -> Booking:
-    query = Booking.objects.select_related("property", "charges")
-    if lock:
-        query = query.select_for_update(of=("self",))
-    booking = query.filter(reference=reference.upper()).first()
-    if booking is None or (not actor.is_staff and booking.guest_id != actor.pk):
-        raise NotFound(f"No booking {reference}.", code="booking_not_found")
-    return booking
+    return booking_by_reference(
+        reference, visible_to=actor, related=("property", "charges"), lock=lock
+    )
 
 
 def _amount_owed(booking: Booking, purpose: str) -> Decimal:

@@ -11,8 +11,7 @@ from django.db.models import Q
 from innkeeper.accounts.models import User
 from innkeeper.bookings.models import Booking, BookingEvent
 from innkeeper.bookings.models import BookingStatus as S
-from innkeeper.bookings.selectors import AvailableRoom
-from innkeeper.core.errors import NotFound
+from innkeeper.bookings.selectors import AvailableRoom, booking_by_reference, booking_not_found
 from innkeeper.rooms.models import Property, Room, RoomType, RoomTypePhoto
 from innkeeper.rooms.photos import room_type_photos
 from innkeeper.web.money import StayOffer, offer_of
@@ -97,7 +96,7 @@ def guest_booking_get(*, reference: str, user: User | None, references: Iterable
     for booking in guest_bookings(user=user, references=references):
         if booking.reference == reference.upper():
             return booking
-    raise NotFound(f"No booking {reference}.", code="booking_not_found")
+    raise booking_not_found(reference)
 
 
 @dataclass
@@ -124,12 +123,8 @@ def desk_day(*, prop: Property, today: date) -> DeskDay:
 
 
 def desk_booking_get(*, reference: str) -> tuple[Booking, list[BookingEvent]]:
-    booking = (
-        Booking.objects.select_related("room", "room__room_type", "property", "guest", "charges")
-        .filter(reference=reference.upper())
-        .first()
+    booking = booking_by_reference(
+        reference, related=("room", "room__room_type", "property", "guest", "charges")
     )
-    if booking is None:
-        raise NotFound(f"No booking {reference}.", code="booking_not_found")
     events = list(booking.events.select_related("actor").order_by("created_at", "id"))
     return booking, events
