@@ -5,49 +5,21 @@ Real threads against the real database (SQLite file or PostgreSQL), no mocked lo
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 import requests
-from django.db import connections
 
 from innkeeper.accounts.services import token_issue
 from innkeeper.bookings.models import Booking
 from innkeeper.bookings.selectors import overlap_report
 from innkeeper.bookings.services import booking_create
 from innkeeper.conftest import make_user
-from innkeeper.core.errors import RoomUnavailable
+from innkeeper.testing.race import race
 
 pytestmark = [pytest.mark.slow, pytest.mark.integrity, pytest.mark.django_db(transaction=True)]
 RACERS = 16
-
-
-def _race(target, count: int = RACERS) -> Counter[str]:
-    barrier = threading.Barrier(count)
-    outcomes: Counter[str] = Counter()
-    lock = threading.Lock()
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            result = target(index)
-        except RoomUnavailable:
-            result = "room_unavailable"
-        except Exception as error:
-            result = f"error: {type(error).__name__}: {error}"
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes[result] += 1
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
 
 
 def test_sixteen_threads_same_room_overlapping_dates(room, stay):
@@ -66,7 +38,7 @@ def test_sixteen_threads_same_room_overlapping_dates(room, stay):
         )
         return "booked"
 
-    outcomes = _race(book)
+    outcomes = race(book, RACERS)
     assert outcomes == Counter({"booked": 1, "room_unavailable": RACERS - 1})
     assert Booking.objects.count() == 1
     assert overlap_report() == []
@@ -86,7 +58,7 @@ def test_sixteen_http_clients_same_room(live_server, room, stay):
         assert response.headers["Content-Type"] == "application/problem+json"
         return str(response.json()["code"])
 
-    outcomes = _race(book)
+    outcomes = race(book, RACERS)
     assert outcomes == Counter({"booked": 1, "room_unavailable": RACERS - 1})
     assert Booking.objects.count() == 1
 
@@ -104,7 +76,7 @@ def test_concurrent_replays_of_one_idempotency_key_book_once(live_server, room, 
             references.append(response.json()["reference"])
         return str(response.status_code)
 
-    outcomes = _race(book, count=8)
+    outcomes = race(book, 8)
     assert outcomes == Counter({"201": 8})
     assert len(set(references)) == 1
     assert Booking.objects.count() == 1

@@ -5,53 +5,34 @@ transaction (SQLite) serialises the overlap check and the insert."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connections
 
-from innkeeper.core.errors import InvalidInput
 from innkeeper.rooms.models import RateSeason, RoomType
 from innkeeper.rooms.rates_services import season_create
+from innkeeper.testing.race import race
 
 pytestmark = [pytest.mark.integrity, pytest.mark.django_db(transaction=True)]
 RACERS = 6
 
 
 def test_overlapping_seasons_added_at_once_only_one_holds(room_type: RoomType) -> None:
-    barrier = threading.Barrier(RACERS)
-    outcomes: Counter[str] = Counter()
-    lock = threading.Lock()
     start = date(2030, 7, 1)
 
-    def add(index: int) -> None:
-        try:
-            barrier.wait()
-            season_create(
-                actor=None,
-                room_type_id=room_type.pk,
-                name=f"Summer {index}",
-                first_night=start + timedelta(days=index),
-                last_night=start + timedelta(days=30 + index),
-                nightly_rate=Decimal("150"),
-            )
-            result = "created"
-        except InvalidInput as error:
-            result = error.code
-        except Exception as error:  # anything else is a failure to report
-            result = f"error: {type(error).__name__}: {error}"
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes[result] += 1
+    def add(index: int) -> str:
+        season_create(
+            actor=None,
+            room_type_id=room_type.pk,
+            name=f"Summer {index}",
+            first_night=start + timedelta(days=index),
+            last_night=start + timedelta(days=30 + index),
+            nightly_rate=Decimal("150"),
+        )
+        return "created"
 
-    threads = [threading.Thread(target=add, args=(i,)) for i in range(RACERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    outcomes = race(add, RACERS)
     assert outcomes == Counter({"created": 1, "season_overlap": RACERS - 1})
     assert RateSeason.objects.count() == 1
