@@ -28,9 +28,13 @@ def package_list() -> Iterator[Path]:
 def run(package_list: Path, lines: str, as_user: list[str]) -> subprocess.CompletedProcess[str]:
     package_list.write_text(lines)
     package_list.chmod(0o644)
+    # A copy beside the list: the checkout may sit in a folder `nobody` cannot read (mktemp -d).
+    script = package_list.with_name(SCRIPT.name)
+    shutil.copyfile(SCRIPT, script)
+    script.chmod(0o755)
     env = {**os.environ, "SYSTEM_PACKAGES_LIST": str(package_list)}
     return subprocess.run(
-        [*as_user, "bash", str(SCRIPT)], env=env, capture_output=True, text=True, timeout=60
+        [*as_user, "bash", str(script)], env=env, capture_output=True, text=True, timeout=60
     )
 
 
